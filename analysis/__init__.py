@@ -1,0 +1,1 @@
+"""Post-hoc analysis of sweep results: Parquet -> DataFrames -> figures -> report."""

@@ -1,0 +1,133 @@
+"""Checks that span several fields or look outside the spec (files, columns).
+
+Run by :func:`sweeps.spec.load_spec` after each field passed its own rule; each
+returns nothing or raises :class:`SpecError` naming the field.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from sweeps import optimizers
+from sweeps.errors import SpecError
+from sweeps.rules import Axis
+
+_PATH_DATASETS = ("table", "mnist", "fashion_mnist")
+_TABLE_SUFFIXES = (".csv", ".parquet", ".pq")
+
+
+def check_spec(spec: Any, raw: Mapping[str, Any], base: Path | None) -> Any:
+    """Every cross-field rule; returns the spec with defaults that depend on other fields filled."""
+    data = _check_data(dict(spec.data), base)
+    hyperparameters = _check_family(spec.family, dict(spec.hyperparameters), raw.get("model") or {})
+    _check_optimizer_settings(hyperparameters)
+    search = _check_search(dict(spec.search), spec.max_epochs, raw.get("search") or {})
+    _check_resources(spec.resources)
+    return dataclasses.replace(spec, data=data, hyperparameters=hyperparameters, search=search)
+
+
+def _check_data(data: dict[str, Any], base: Path | None) -> dict[str, Any]:
+    if data["validation_split"] + data["test_split"] >= 0.9:
+        raise SpecError(
+            "data.validation_split + data.test_split must leave at least 10% for training, got "
+            f"{data['validation_split']:g} + {data['test_split']:g}"
+        )
+    dataset = data["dataset"]
+    if data["path"] is not None and dataset not in _PATH_DATASETS:
+        raise SpecError(f"data.path applies to dataset {', '.join(_PATH_DATASETS)}, not {dataset!r}")
+    if data["target"] is not None and dataset != "table":
+        raise SpecError(f"data.target applies to dataset 'table' only, not {dataset!r}")
+    if data["path"] is not None:
+        path = Path(data["path"]).expanduser()
+        if not path.is_absolute() and base is not None:
+            path = base / path
+        if not path.is_file():
+            raise SpecError(f"data.path must be an existing file, got {data['path']!r} (looked at {path})")
+        data["path"] = str(path.resolve())
+    if dataset == "table":
+        _check_table(data)
+    elif dataset != "digits" and data["path"] is not None and not data["path"].endswith(".npz"):
+        raise SpecError(f"data.path for {dataset} must be an .npz file like keras.datasets' own, "
+                        f"got {data['path']!r}")
+    return data
+
+
+def _check_table(data: Mapping[str, Any]) -> None:
+    if data["path"] is None:
+        raise SpecError("data.path is required for dataset 'table' (a CSV or Parquet file)")
+    if data["target"] is None:
+        raise SpecError("data.target is required for dataset 'table' (the name of the label column)")
+    path = Path(data["path"])
+    if path.suffix.lower() not in _TABLE_SUFFIXES:
+        raise SpecError(f"data.path for a table must end in {', '.join(_TABLE_SUFFIXES)}, got {path.name!r}")
+    columns = _table_columns(path)
+    if data["target"] not in columns:
+        raise SpecError(f"data.target {data['target']!r} is not a column of {path.name}; "
+                        f"columns are: {', '.join(columns)}")
+
+
+def _table_columns(path: Path) -> list[str]:
+    try:
+        if path.suffix.lower() == ".csv":
+            import pandas as pd
+
+            return [str(c) for c in pd.read_csv(path, nrows=0).columns]
+        import pyarrow.parquet as pq
+
+        return list(pq.read_schema(path).names)
+    except Exception as exc:
+        raise SpecError(f"data.path {path.name!r} could not be read as a table: {exc}") from None
+
+
+def _check_family(family: str, hyperparameters: dict[str, Axis], raw_model: Mapping[str, Any]) -> dict[str, Axis]:
+    from sweeps.spec import FAMILY_FIELDS
+
+    for other, fields in FAMILY_FIELDS.items():
+        if other == family:
+            continue
+        for name in fields:
+            if name in raw_model and name not in FAMILY_FIELDS[family]:
+                raise SpecError(f"model.{name} applies to family {other!r}; this spec's family is {family!r} "
+                                f"(which takes {', '.join(FAMILY_FIELDS[family])})")
+            hyperparameters.pop(name, None)
+    return hyperparameters
+
+
+def _check_optimizer_settings(hyperparameters: Mapping[str, Axis]) -> None:
+    chosen = hyperparameters["optimizer"].candidates()
+    for setting in optimizers.SETTINGS:
+        if hyperparameters.get(setting) is None:
+            continue
+        takers = optimizers.takers_of(setting)
+        if not set(takers) & set(chosen):
+            raise SpecError(
+                f"train.{setting} is taken only by {', '.join(takers)}; this spec's optimizers "
+                f"({', '.join(chosen)}) do not take it: remove it or add one of those optimizers"
+            )
+
+
+def _check_search(search: dict[str, Any], max_epochs: int, raw_search: Mapping[str, Any]) -> dict[str, Any]:
+    lower_is_better = search["metric"].endswith("loss")
+    natural = "min" if lower_is_better else "max"
+    if search["mode"] is None:
+        search["mode"] = natural
+    elif search["mode"] != natural:
+        raise SpecError(f"search.mode must be {natural!r} for metric {search['metric']!r} "
+                        f"({'lower' if lower_is_better else 'higher'} is better), got {search['mode']!r}")
+    for name in ("asha", "hyperband"):
+        if name in raw_search and search["scheduler"] != name:
+            raise SpecError(f"search.{name} applies only when search.scheduler is {name!r}, "
+                            f"got scheduler {search['scheduler']!r}")
+        if search["scheduler"] == name and search[name]["grace_period"] > max_epochs:
+            raise SpecError(f"search.{name}.grace_period must be <= train.max_epochs ({max_epochs}), "
+                            f"got {search[name]['grace_period']}")
+    return search
+
+
+def _check_resources(res: Mapping[str, Any]) -> None:
+    gpus = res["gpus_per_trial"]
+    if gpus > 1 and gpus != int(gpus):
+        raise SpecError(f"resources.gpus_per_trial must be a fraction <= 1 or a whole number, got {gpus:g}")

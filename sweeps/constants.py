@@ -1,0 +1,97 @@
+"""Names shared by the runner and the analysis package: columns, statuses, files.
+
+Both sides import these and nothing else from each other, so the Parquet layout is
+defined in exactly one place.
+"""
+
+from __future__ import annotations
+
+SWEEP = "sweep"
+"""Name of the sweep a row belongs to (the spec's ``name``); tells sweeps apart when several are read together."""
+
+TRIAL_ID = "trial_id"
+"""Ray Tune's id of the trial, unique within a sweep."""
+
+EPOCH = "epoch"
+"""Epoch number, counted from 1 like Keras' progress bar."""
+
+EPOCH_SECONDS = "epoch_seconds"
+"""Wall seconds the epoch took inside the trial (training plus validation), as measured by the trial."""
+
+NODE = "node"
+"""IP address of the Ray node that ran the epoch."""
+
+TIMESTAMP = "timestamp"
+"""Unix time at which the trial reported the epoch."""
+
+REPEAT = "repeat"
+"""Index of the repeat (0 .. num_samples - 1); trials differing only in repeat measure noise."""
+
+SEED = "seed"
+"""Seed the trial's weights and shuffling were drawn from (data.seed + repeat)."""
+
+STATUS = "status"
+"""How a trial ended: one of STATUSES."""
+
+EPOCHS_RUN = "epochs_run"
+"""Number of epochs a trial trained."""
+
+BEST_EPOCH = "best_epoch"
+"""Epoch at which the sweep's metric was best for the trial."""
+
+BEST_PREFIX = "best_"
+"""Prefix of trial columns holding the metrics at the best epoch (best_val_loss, best_accuracy, ...)."""
+
+TEST_PREFIX = "test_"
+"""Prefix of trial columns holding held-out test metrics; set only for the chosen trial."""
+
+CHOSEN = "chosen"
+"""True for the one trial the sweep chose by its metric and mode."""
+
+ERROR = "error"
+"""Last line of the error that ended a trial, if any."""
+
+STOP_REASON = "stop_reason"
+"""Reported by a trial on its last epoch when the trial itself decided to stop (early stopping, NaN, max epochs)."""
+
+COMPLETED = "completed"
+"""Trained to max_epochs."""
+
+EARLY_STOPPED = "early_stopped"
+"""Stopped by Keras EarlyStopping: the monitored metric stopped improving."""
+
+PRUNED = "pruned"
+"""Stopped by the scheduler (ASHA or HyperBand) for being behind its peers."""
+
+DIVERGED = "diverged"
+"""Loss became NaN or infinite; Keras TerminateOnNaN ended the trial."""
+
+ERRORED = "error"
+"""The trial raised; after its retries Ray Tune gave up on it."""
+
+RUNNING = "running"
+"""Still training (only seen in a sweep that is in progress or was interrupted)."""
+
+STATUSES = (COMPLETED, EARLY_STOPPED, PRUNED, DIVERGED, ERRORED, RUNNING)
+"""Every trial status, in the order reports list them."""
+
+SPEC_FILE = "spec.yaml"
+"""The spec as run, resolved, inside a results folder."""
+
+EPOCHS_FILE = "epochs.parquet"
+"""One row per trial per epoch."""
+
+TRIALS_FILE = "trials.parquet"
+"""One row per trial."""
+
+RUN_FILE = "run.json"
+"""Run facts: start, end, versions, nodes, metric and mode."""
+
+RAY_DIR = "ray"
+"""Ray Tune's own experiment state, used by resume."""
+
+REPORT_DIR = "report"
+"""Where ``sweeps report`` writes index.html and report.md by default."""
+
+METADATA_PREFIX = "sweeps."
+"""Prefix of keys this project writes into Parquet schema metadata."""

@@ -1,0 +1,28 @@
+"""The three kinds of failure and who handles each.
+
+``SpecError``: the user's input is wrong; nothing ran, nothing was written (exit 2).
+``TrialFailed``: one trial broke; it is recorded as ``error`` and the sweep goes on.
+``SweepError``: the sweep itself cannot go on (exit 1), e.g. Ray is unreachable.
+"""
+
+from __future__ import annotations
+
+
+class SweepsError(Exception):
+    """Base of every error this package raises on purpose."""
+
+    exit_code = 1
+
+
+class SpecError(SweepsError, ValueError):
+    """A spec, a data file or a command-line argument is invalid; the message names the field."""
+
+    exit_code = 2
+
+
+class SweepError(SweepsError, RuntimeError):
+    """The sweep cannot start or go on; the message says why and what to do."""
+
+
+class TrialFailed(SweepsError, RuntimeError):
+    """A trial could not train; Ray Tune records it and retries or gives up on that trial alone."""

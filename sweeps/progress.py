@@ -1,0 +1,80 @@
+"""A live one-line view of a sweep: trials by state and the best so far.
+
+On a terminal the line is redrawn in place; in a log (CI, a cluster job) a new line is
+printed every ``log_seconds`` so the output stays readable.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Mapping
+from typing import Any, TextIO
+
+from sweeps import constants as c
+
+_LABELS = {c.RUNNING: "running", c.COMPLETED: "completed", c.EARLY_STOPPED: "early-stopped",
+           c.PRUNED: "pruned", c.DIVERGED: "diverged", c.ERRORED: "error"}
+_SHOWN = ("width", "depth", "filters", "dense_units", "optimizer", "learning_rate", "batch_size", "dropout")
+
+
+def describe_trial(row: Mapping[str, Any], keys: tuple[str, ...] = _SHOWN) -> str:
+    """A short configuration text: 'adam lr=0.03 width=64 depth=1'."""
+    parts = []
+    for key in keys:
+        value = row.get(key)
+        if value is None:
+            continue
+        if key == "optimizer":
+            parts.insert(0, str(value))
+        elif key == "learning_rate":
+            parts.append(f"lr={value:g}")
+        else:
+            parts.append(f"{key}={value:g}" if isinstance(value, float) else f"{key}={value}")
+    return " ".join(parts)
+
+
+def progress_line(counts: Mapping[str, int], total: int, best: Mapping[str, Any] | None, metric: str,
+                  elapsed: float) -> str:
+    """'[0:42] 24 trials: 2 running, 10 pruned, ... | best val_loss 0.0912 (adam lr=0.03 ...)'."""
+    minutes, seconds = divmod(int(elapsed), 60)
+    known = sum(counts.values())
+    parts = [f"{n} {_LABELS[s]}" for s, n in counts.items() if n and s in _LABELS]
+    if total > known:
+        parts.insert(0, f"{total - known} pending")
+    line = f"[{minutes}:{seconds:02d}] {total} trials: {', '.join(parts) or 'starting'}"
+    if best is not None:
+        value = best.get(c.BEST_PREFIX + metric)
+        line += f" | best {metric} {value:.4f} ({describe_trial(best)}, epoch {best.get(c.BEST_EPOCH)})"
+    return line
+
+
+class ProgressPrinter:
+    """Prints :func:`progress_line` as the store changes, throttled."""
+
+    def __init__(self, total: int, metric: str, stream: TextIO | None = None, log_seconds: float = 10.0) -> None:
+        self.total = total
+        self.metric = metric
+        self.stream = stream
+        self.log_seconds = log_seconds
+        self._started = time.monotonic()
+        self._last = 0.0
+        self._width = 0
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "stream": None}
+
+    def update(self, store: Any, final: bool = False) -> None:
+        stream = self.stream or sys.stdout
+        tty = stream.isatty()
+        now = time.monotonic()
+        if not final and now - self._last < (0.5 if tty else self.log_seconds):
+            return
+        self._last = now
+        line = progress_line(store.counts(), self.total, store.best_trial(), self.metric, now - self._started)
+        if tty:
+            stream.write("\r" + line.ljust(self._width)[: max(self._width, len(line))] + ("\n" if final else ""))
+            self._width = len(line)
+        else:
+            stream.write(line + "\n")
+        stream.flush()

@@ -1,0 +1,254 @@
+"""run / resume / status: the only place that calls ``tune.Tuner``.
+
+Order matters for "nothing is lost": the spec is validated and the data loaded before
+Ray starts or anything is written; the store writes rows as epochs finish; the chosen
+trial is scored on the test split once, after the search.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import shutil
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sweeps import constants as c
+from sweeps.data import Splits, load_data
+from sweeps.errors import SpecError, SweepError
+from sweeps.progress import ProgressPrinter
+from sweeps.session import ray_session
+from sweeps.spec import Spec, load_spec
+from sweeps.store import SweepStore
+
+
+@dataclass
+class SweepOutcome:
+    """What a finished sweep produced; everything is also on disk in ``folder``."""
+
+    folder: Path
+    counts: dict[str, int]
+    chosen: dict[str, Any] | None
+    test_metrics: dict[str, float] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def run(spec: Spec | str | Path | Mapping[str, Any], *, results: str | Path = "results",
+        address: str | None = None, max_concurrent: int | None = None, overwrite: bool = False,
+        overrides: Mapping[str, Any] | None = None, progress: bool = True) -> SweepOutcome:
+    """Run a sweep and write ``<results>/<name>/``.
+
+    Example:
+        >>> outcome = run("quickstart", results="results")  # doctest: +SKIP
+        >>> outcome.chosen["optimizer"], outcome.test_metrics["test_accuracy"]  # doctest: +SKIP
+    """
+    if not isinstance(spec, Spec):
+        spec = load_spec(spec, overrides)
+    if max_concurrent is not None and max_concurrent < 1:
+        raise SpecError(f"--max-concurrent must be >= 1, got {max_concurrent}")
+    folder = Path(results).expanduser().resolve() / spec.name
+    _claim_folder(folder, overwrite)
+    data = load_data(spec.data, spec.family)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / c.SPEC_FILE).write_text(spec.to_yaml())
+    started = time.time()
+    _write_run_facts(folder, spec, {"started": _iso(started), "finished": None})
+    from ray import tune
+
+    from sweeps.space import count_trials, param_space
+
+    with ray_session(address) as facts:
+        _write_run_facts(folder, spec, {"nodes": facts["nodes"]})
+        store = _make_store(spec, folder, count_trials(spec), progress)
+        tuner = tune.Tuner(
+            _trainable(spec, data),
+            param_space=param_space(spec),
+            tune_config=_tune_config(spec, max_concurrent),
+            run_config=_run_config(spec, folder, store),
+        )
+        _fit(tuner)
+        return _finish(spec, folder, data, started)
+
+
+def resume(folder: str | Path, *, address: str | None = None, progress: bool = True) -> SweepOutcome:
+    """Finish a sweep whose driver stopped; epochs already stored are kept, none is written twice."""
+    folder = Path(folder).expanduser().resolve()
+    if not (folder / c.SPEC_FILE).is_file() or not (folder / c.RAY_DIR).is_dir():
+        raise SpecError(f"{folder} is not a sweep's results folder (it needs {c.SPEC_FILE} and {c.RAY_DIR}/)")
+    spec = load_spec(folder / c.SPEC_FILE)
+    data = load_data(spec.data, spec.family)
+    started = time.time()
+    from ray import tune
+
+    from sweeps.space import count_trials
+
+    with ray_session(address):
+        if not tune.Tuner.can_restore(str(folder / c.RAY_DIR)):
+            raise SweepError(f"{folder / c.RAY_DIR} holds no Ray Tune experiment state to resume from")
+        tuner = tune.Tuner.restore(str(folder / c.RAY_DIR), trainable=_trainable(spec, data),
+                                   resume_unfinished=True, resume_errored=True)
+        _rebind_store(tuner, _make_store(spec, folder, count_trials(spec), progress))
+        _fit(tuner)
+        return _finish(spec, folder, data, started)
+
+
+def status(folder: str | Path) -> dict[str, Any]:
+    """Trials by state and the best so far, from the files alone (no Ray needed)."""
+    folder = Path(folder).expanduser().resolve()
+    if not (folder / c.SPEC_FILE).is_file():
+        raise SpecError(f"{folder} is not a sweep's results folder (no {c.SPEC_FILE})")
+    spec = load_spec(folder / c.SPEC_FILE)
+    store = SweepStore(folder, sweep=spec.name, family=spec.family, metric=spec.metric, mode=spec.mode)
+    store.load_existing()
+    facts = json.loads((folder / c.RUN_FILE).read_text()) if (folder / c.RUN_FILE).exists() else {}
+    from sweeps.space import count_trials
+
+    return {"name": spec.name, "folder": str(folder), "metric": spec.metric, "mode": spec.mode,
+            "total": count_trials(spec), "counts": store.counts(), "best": store.best_trial(),
+            "epochs": len(store.epochs), "finished": facts.get("finished"), "chosen": facts.get("chosen")}
+
+
+def _claim_folder(folder: Path, overwrite: bool) -> None:
+    if not folder.exists() or not any(folder.iterdir()):
+        return
+    if not overwrite:
+        raise SpecError(f"{folder} already holds results; resume it with `sweeps resume {folder}`, "
+                        "choose another --results folder or name, or pass --overwrite to replace it")
+    shutil.rmtree(folder)
+
+
+def _trainable(spec: Spec, data: Splits) -> Any:
+    from ray import tune
+
+    from sweeps.trainable import plan_from_spec, train_trial
+
+    resources = {"cpu": spec.resources["cpus_per_trial"], "gpu": spec.resources["gpus_per_trial"]}
+    return tune.with_resources(
+        tune.with_parameters(train_trial, data=data.without_test(), plan=plan_from_spec(spec)), resources)
+
+
+def _tune_config(spec: Spec, max_concurrent: int | None) -> Any:
+    from ray import tune
+
+    from sweeps.schedulers import make_scheduler
+
+    return tune.TuneConfig(
+        metric=spec.metric,
+        mode=spec.mode,
+        scheduler=make_scheduler(spec),
+        num_samples=1,
+        max_concurrent_trials=max_concurrent or spec.resources["max_concurrent"],
+        reuse_actors=True,
+    )
+
+
+def _run_config(spec: Spec, folder: Path, store: SweepStore) -> Any:
+    from ray import tune
+
+    return tune.RunConfig(
+        name=c.RAY_DIR,
+        storage_path=str(folder),
+        callbacks=[store],
+        failure_config=tune.FailureConfig(max_failures=spec.resources["max_failures"]),
+        checkpoint_config=tune.CheckpointConfig(num_to_keep=1),
+        verbose=0,
+        progress_reporter=None,
+    )
+
+
+def _make_store(spec: Spec, folder: Path, total: int, progress: bool) -> SweepStore:
+    printer = ProgressPrinter(total, spec.metric) if progress else None
+    return SweepStore(folder, sweep=spec.name, family=spec.family, metric=spec.metric, mode=spec.mode,
+                      metadata={"axes": spec.axes, "scheduler": spec.search["scheduler"]}, progress=printer)
+
+
+def _rebind_store(tuner: Any, store: SweepStore) -> None:
+    """A restored Tuner brings the callbacks pickled at the first run; point them at this folder."""
+    run_config = getattr(getattr(tuner, "_local_tuner", None), "_run_config", None)
+    callbacks = getattr(run_config, "callbacks", None)
+    if callbacks is None:
+        raise SweepError("this Ray version keeps its restored run config elsewhere; cannot resume safely")
+    callbacks[:] = [cb for cb in callbacks if not isinstance(cb, SweepStore)] + [store]
+
+
+def _fit(tuner: Any) -> None:
+    try:
+        tuner.fit()
+    except KeyboardInterrupt:
+        raise SweepError("interrupted; every finished epoch is stored; continue with `sweeps resume`") from None
+
+
+def _finish(spec: Spec, folder: Path, data: Splits, started: float) -> SweepOutcome:
+    """Choose the best trial, score it once on the test split, and close the run facts."""
+    import ray
+
+    from sweeps.space import resolve_config
+    from sweeps.trainable import plan_from_spec, score_on_test
+
+    store = SweepStore(folder, sweep=spec.name, family=spec.family, metric=spec.metric, mode=spec.mode,
+                       metadata={"axes": spec.axes, "scheduler": spec.search["scheduler"]})
+    store.load_existing()
+    best = store.best_trial()
+    test: dict[str, float] = {}
+    chosen_facts = None
+    if best is not None:
+        hp = {k: v for k, v in best.items() if v is not None}
+        hp = resolve_config(hp, spec.family)
+        task = ray.remote(score_on_test).options(num_cpus=spec.resources["cpus_per_trial"],
+                                                 num_gpus=spec.resources["gpus_per_trial"])
+        scores = ray.get(task.remote(hp, data, plan_from_spec(spec), int(best[c.BEST_EPOCH])))
+        test = {k: v for k, v in scores.items() if k.startswith(c.TEST_PREFIX)}
+        store.set_chosen(best[c.TRIAL_ID], test)
+        chosen_facts = {"trial_id": best[c.TRIAL_ID], "best_epoch": best[c.BEST_EPOCH],
+                        spec.metric: best[c.BEST_PREFIX + spec.metric], "retrained": scores, **test}
+    store._dirty = True
+    store.flush()
+    finished = time.time()
+    nodes = sorted({row.get(c.NODE) for row in store.epochs.values() if row.get(c.NODE)})
+    counts = store.counts()
+    _write_run_facts(folder, spec, {"finished": _iso(finished), "duration_seconds": round(finished - started, 2),
+                                    "nodes_used": nodes, "counts": counts, "chosen": chosen_facts})
+    return SweepOutcome(folder, counts, best, test, finished - started)
+
+
+def _write_run_facts(folder: Path, spec: Spec, updates: Mapping[str, Any]) -> None:
+    path = folder / c.RUN_FILE
+    facts = json.loads(path.read_text()) if path.exists() else _initial_facts(spec)
+    facts.update(updates)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(facts, indent=2, default=str))
+    tmp.replace(path)
+
+
+def _initial_facts(spec: Spec) -> dict[str, Any]:
+    from sweeps.space import count_trials
+
+    return {"name": spec.name, "metric": spec.metric, "mode": spec.mode, "axes": spec.axes,
+            "scheduler": spec.search["scheduler"], "num_samples": spec.search["num_samples"],
+            "dataset": spec.data["dataset"], "trials_total": count_trials(spec), "versions": _versions()}
+
+
+def _versions() -> dict[str, str]:
+    from importlib import metadata
+
+    out = {"python": platform.python_version(), "platform": platform.platform()}
+    for dist, key in (("ray", "ray"), ("tensorflow", "tensorflow"), ("tensorflow-cpu", "tensorflow"),
+                      ("keras", "keras"), ("keras-sweeps", "sweeps")):
+        try:
+            out.setdefault(key, metadata.version(dist))
+        except metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def _iso(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, tz=timezone.utc).isoformat(timespec="seconds")
+
+
+__all__ = ["run", "resume", "status", "SweepOutcome"]
+_ = sys

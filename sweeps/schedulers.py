@@ -1,0 +1,44 @@
+"""Spec -> a Ray Tune scheduler: when to stop a trial that is behind its peers.
+
+Time is counted in the trial's own ``epoch`` (not Tune's iteration counter) so a
+trial restored from a checkpoint keeps its place in ASHA's rungs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sweeps import constants as c
+
+
+def make_scheduler(spec: Any) -> Any:
+    """``fifo``: run every trial to max_epochs or early stopping. ``asha``: asynchronous
+    successive halving. ``hyperband``: asynchronous HyperBand (ASHA with several brackets),
+    which never pauses a trial, so no trial waits on another.
+    """
+    from ray.tune.schedulers import AsyncHyperBandScheduler, FIFOScheduler
+
+    name = spec.search["scheduler"]
+    if name == "fifo":
+        return FIFOScheduler()
+    settings = spec.search[name]
+    return AsyncHyperBandScheduler(
+        time_attr=c.EPOCH,
+        max_t=spec.max_epochs,
+        grace_period=settings["grace_period"],
+        reduction_factor=settings["reduction_factor"],
+        brackets=settings.get("brackets", 1),
+    )
+
+
+def rungs(spec: Any) -> list[int]:
+    """The epochs at which ASHA compares trials (for reports and docs)."""
+    name = spec.search["scheduler"]
+    if name == "fifo":
+        return []
+    settings = spec.search[name]
+    out, t = [], float(settings["grace_period"])
+    while t < spec.max_epochs:
+        out.append(int(t))
+        t *= settings["reduction_factor"]
+    return out

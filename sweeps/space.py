@@ -1,0 +1,95 @@
+"""Spec -> Ray Tune ``param_space``: pure, no Ray started.
+
+Grid axes are expanded here rather than by Tune so that optimizer settings an
+optimizer does not take are dropped before expansion: ``adadelta`` x three ``beta_1``
+values is one trial, not three identical ones. Random axes stay Tune domains and are
+drawn per trial. Repeats (``num_samples``) are a grid axis too, so each trial knows
+its repeat and seed.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from typing import Any
+
+from sweeps import constants as c
+from sweeps.optimizers import OPTIMIZER_SETTINGS, SETTINGS
+from sweeps.rules import Axis
+
+POINT = "point"
+"""Key of the grid point inside a Tune config; random axes sit beside it."""
+
+
+def grid_points(spec: Any) -> list[dict[str, Any]]:
+    """Every distinct grid point, repeats included, in a stable order."""
+    grid = {k: axis.values for k, axis in spec.hyperparameters.items() if axis.is_grid}
+    points: list[dict[str, Any]] = []
+    seen: set[tuple[Any, ...]] = set()
+    for combo in itertools.product(*grid.values()):
+        point = _drop_unused_settings(dict(zip(grid, combo)))
+        key = tuple(sorted(point.items(), key=lambda kv: kv[0]))
+        if key not in seen:
+            seen.add(key)
+            points.append(point)
+    repeats = spec.search["num_samples"]
+    seed = spec.data["seed"]
+    return [{**p, c.REPEAT: r, c.SEED: seed + r} for r in range(repeats) for p in points]
+
+
+def random_axes(spec: Any) -> dict[str, Axis]:
+    """Axes drawn at random per trial (choice, uniform, loguniform, randint)."""
+    return {k: axis for k, axis in spec.hyperparameters.items() if not axis.is_grid}
+
+
+def count_trials(spec: Any) -> int:
+    return len(grid_points(spec))
+
+
+def param_space(spec: Any) -> dict[str, Any]:
+    """The Tune param_space: ``{"point": grid_search(points), <random axis>: domain, ...}``."""
+    from ray import tune
+
+    space: dict[str, Any] = {POINT: tune.grid_search(grid_points(spec))}
+    for name, axis in random_axes(spec).items():
+        space[name] = to_domain(axis)
+    return space
+
+
+def to_domain(axis: Axis) -> Any:
+    from ray import tune
+
+    if axis.kind == "choice":
+        return tune.choice(list(axis.values))
+    low, high = axis.values
+    return {"uniform": tune.uniform, "loguniform": tune.loguniform, "randint": tune.randint}[axis.kind](low, high)
+
+
+def resolve_config(config: Mapping[str, Any], family: str) -> dict[str, Any]:
+    """A Tune config -> the trial's flat hyperparameters, unused optimizer settings removed."""
+    flat = {k: v for k, v in config.items() if k != POINT}
+    flat.update(config.get(POINT, {}))
+    flat["family"] = family
+    return _drop_unused_settings(flat)
+
+
+def _drop_unused_settings(values: dict[str, Any]) -> dict[str, Any]:
+    optimizer = values.get("optimizer")
+    if optimizer is None:
+        return values
+    taken = OPTIMIZER_SETTINGS[optimizer]
+    return {k: v for k, v in values.items() if k not in SETTINGS or k in taken}
+
+
+def describe_space(spec: Any) -> list[str]:
+    """One line per hyperparameter, for ``sweeps validate``."""
+    lines = []
+    for name, axis in spec.hyperparameters.items():
+        if axis.is_fixed:
+            shown = f"{axis.values[0]}"
+        elif axis.kind in ("grid", "choice"):
+            shown = f"{axis.kind} {list(axis.values)}"
+        else:
+            shown = f"{axis.kind} [{axis.values[0]}, {axis.values[1]}]"
+        lines.append(f"{name:<14} {shown}")
+    return lines

@@ -1,0 +1,232 @@
+"""The sweep spec: one YAML loader, the rules every field follows, a frozen result.
+
+``load_spec`` is the only way in: it validates everything (fields, types, ranges,
+files, columns, optimizer settings) and raises :class:`SpecError` with one line naming
+the field before anything runs or is written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sweeps import optimizers
+from sweeps.errors import SpecError
+from sweeps.rules import Axis, Rule, check_keys, section
+
+DATASETS = ("digits", "mnist", "fashion_mnist", "table")
+FAMILIES = ("mlp", "cnn")
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "elu", "selu", "gelu", "swish", "leaky_relu", "linear")
+METRICS = ("val_loss", "val_accuracy", "loss", "accuracy")
+SCHEDULERS = ("fifo", "asha", "hyperband")
+FAMILY_FIELDS = {"mlp": ("width", "depth"), "cnn": ("filters", "dense_units")}
+"""Architecture fields that only one family uses."""
+
+_UNIT = dict(kind=float, low=0.0, high=1.0, low_open=True, high_open=True)
+_FRACTION = dict(kind=float, low=0.0, high=1.0, high_open=True, searchable=True)
+
+DATA_RULES = {
+    "dataset": Rule(str, "digits", allowed=DATASETS),
+    "path": Rule(str, None, nullable=True),
+    "target": Rule(str, None, nullable=True),
+    "validation_split": Rule(default=0.3, **_UNIT),  # type: ignore[arg-type]
+    "test_split": Rule(default=0.2, **_UNIT),  # type: ignore[arg-type]
+    "seed": Rule(int, 0, low=0),
+    "limit": Rule(int, None, low=10, nullable=True),
+}
+MODEL_RULES = {
+    "family": Rule(str, "mlp", allowed=FAMILIES),
+    "width": Rule(int, 32, searchable=True, low=1),
+    "depth": Rule(int, 1, searchable=True, low=1),
+    "filters": Rule(int, 16, searchable=True, low=1),
+    "dense_units": Rule(int, 128, searchable=True, low=1),
+    "activation": Rule(str, "relu", searchable=True, allowed=ACTIVATIONS),
+    "dropout": Rule(default=0.0, **_FRACTION),  # type: ignore[arg-type]
+}
+EARLY_STOPPING_RULES = {
+    "monitor": Rule(str, "val_loss", allowed=METRICS),
+    "patience": Rule(int, 3, low=0),
+    "min_delta": Rule(float, 0.0, low=0.0),
+    "restore_best_weights": Rule(bool, True),
+}
+TRAIN_RULES = {
+    "optimizer": Rule(str, "adam", searchable=True, allowed=optimizers.OPTIMIZERS),
+    "learning_rate": Rule(float, 0.001, searchable=True, low=0.0, low_open=True),
+    "batch_size": Rule(int, 32, searchable=True, low=1),
+    "max_epochs": Rule(int, 30, low=1),
+    "early_stopping": Rule(dict, fields=EARLY_STOPPING_RULES),
+    "momentum": Rule(**_FRACTION),  # type: ignore[arg-type]
+    "nesterov": Rule(bool, None, searchable=True),
+    "rho": Rule(float, None, searchable=True, low=0.0, high=1.0, low_open=True),
+    "beta_1": Rule(**_FRACTION),  # type: ignore[arg-type]
+    "beta_2": Rule(**_FRACTION),  # type: ignore[arg-type]
+    "epsilon": Rule(float, None, searchable=True, low=0.0, low_open=True),
+}
+ASHA_RULES = {
+    "grace_period": Rule(int, 1, low=1),
+    "reduction_factor": Rule(float, 3.0, low=1.0, low_open=True),
+}
+HYPERBAND_RULES = {**ASHA_RULES, "brackets": Rule(int, 3, low=1)}
+SEARCH_RULES = {
+    "scheduler": Rule(str, "fifo", allowed=SCHEDULERS),
+    "metric": Rule(str, "val_loss", allowed=METRICS),
+    "mode": Rule(str, None, allowed=("min", "max"), nullable=True),
+    "num_samples": Rule(int, 1, low=1),
+    "asha": Rule(dict, fields=ASHA_RULES),
+    "hyperband": Rule(dict, fields=HYPERBAND_RULES),
+}
+RESOURCE_RULES = {
+    "cpus_per_trial": Rule(float, 1.0, low=0.0, low_open=True),
+    "gpus_per_trial": Rule(float, 0.0, low=0.0),
+    "max_concurrent": Rule(int, None, low=1, nullable=True),
+    "max_failures": Rule(int, 2, low=0),
+    "checkpoint_every": Rule(int, 1, low=0),
+    "mixed_precision": Rule(bool, False),
+}
+TOP_KEYS = ("name", "data", "model", "train", "search", "resources")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+
+@dataclass(frozen=True)
+class EarlyStopping:
+    monitor: str
+    patience: int
+    min_delta: float
+    restore_best_weights: bool
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A validated sweep: what to try (``hyperparameters``), how to train, when to stop, where."""
+
+    name: str
+    data: Mapping[str, Any]
+    family: str
+    hyperparameters: Mapping[str, Axis]
+    max_epochs: int
+    early_stopping: EarlyStopping | None
+    search: Mapping[str, Any]
+    resources: Mapping[str, Any]
+
+    @property
+    def metric(self) -> str:
+        return str(self.search["metric"])
+
+    @property
+    def mode(self) -> str:
+        return str(self.search["mode"])
+
+    @property
+    def axes(self) -> list[str]:
+        """Hyperparameters that vary across trials, in spec order."""
+        return [k for k, axis in self.hyperparameters.items() if not axis.is_fixed]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The resolved spec as plain data; ``load_spec(spec.to_dict())`` gives the same spec."""
+        model = {"family": self.family}
+        train: dict[str, Any] = {}
+        for key, axis in self.hyperparameters.items():
+            (model if key in MODEL_RULES else train)[key] = axis.to_plain()
+        train["max_epochs"] = self.max_epochs
+        train["early_stopping"] = vars(self.early_stopping) if self.early_stopping else None
+        search = {k: v for k, v in self.search.items() if k not in ("asha", "hyperband")}
+        if self.search["scheduler"] in ("asha", "hyperband"):
+            search[self.search["scheduler"]] = dict(self.search[self.search["scheduler"]])
+        return {"name": self.name, "data": dict(self.data), "model": model, "train": train,
+                "search": search, "resources": dict(self.resources)}
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.to_dict(), sort_keys=False, default_flow_style=None)
+
+
+def builtin_specs() -> dict[str, Path]:
+    """Built-in spec names -> their YAML files inside the package."""
+    folder = resources.files("sweeps") / "specs"
+    return {Path(p.name).stem: Path(str(p)) for p in folder.iterdir() if p.name.endswith(".yaml")}
+
+
+def read_spec(source: str | Path | Mapping[str, Any]) -> tuple[dict[str, Any], Path | None]:
+    """Raw spec data from a mapping, a YAML file or a built-in name, plus the folder paths are relative to."""
+    if isinstance(source, Mapping):
+        return dict(source), None
+    path = Path(source)
+    builtins = builtin_specs()
+    base: Path | None = path.parent
+    if not path.is_file():
+        if str(source) not in builtins:
+            raise SpecError(f"spec {str(source)!r} is neither a file nor a built-in spec; "
+                            f"built-in specs: {', '.join(sorted(builtins))}")
+        path, base = builtins[str(source)], None
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise SpecError(f"{path} is not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(raw, Mapping):
+        raise SpecError(f"{path} must hold a mapping with keys {', '.join(TOP_KEYS)}")
+    return dict(raw), base
+
+
+def apply_overrides(raw: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Set dotted keys (``train.max_epochs``) on a copy of raw spec data."""
+    out = yaml.safe_load(yaml.safe_dump(raw))
+    for dotted, value in overrides.items():
+        node = out
+        *parents, leaf = dotted.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise SpecError(f"cannot set {dotted}: {part} is not a section")
+        node[leaf] = value
+    return out
+
+
+def load_spec(source: str | Path | Mapping[str, Any], overrides: Mapping[str, Any] | None = None) -> Spec:
+    """Load and validate a spec from a path, a built-in name or a mapping.
+
+    Example:
+        >>> spec = load_spec("quickstart", {"train.max_epochs": 3})
+        >>> spec.max_epochs
+        3
+    """
+    raw, base = read_spec(source)
+    if overrides:
+        raw = apply_overrides(raw, overrides)
+    from sweeps.checks import check_spec
+
+    check_keys("", raw, TOP_KEYS)
+    name = raw.get("name")
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise SpecError("name must be 1-100 letters, digits, '.', '_' or '-' (it names the results folder), "
+                        f"got {name!r}")
+    raw_train = raw.get("train")
+    stopping_off = isinstance(raw_train, Mapping) and raw_train.get("early_stopping", {}) in (None, False)
+    if stopping_off:
+        raw_train = {k: v for k, v in raw_train.items() if k != "early_stopping"}
+    data = section("data", raw.get("data"), DATA_RULES)
+    model = section("model", raw.get("model"), MODEL_RULES)
+    train = section("train", raw_train, TRAIN_RULES)
+    search = section("search", raw.get("search"), SEARCH_RULES)
+    res = section("resources", raw.get("resources"), RESOURCE_RULES)
+    stopping_fields = train.pop("early_stopping")
+    stopping = None if stopping_off else EarlyStopping(**stopping_fields)
+    family = model.pop("family")
+    spec = Spec(
+        name=name,
+        data=data,
+        family=family,
+        hyperparameters={k: v for k, v in {**model, **train}.items()
+                         if isinstance(v, Axis) and k != "max_epochs"},
+        max_epochs=train["max_epochs"],
+        early_stopping=stopping,
+        search=search,
+        resources=res,
+    )
+    return check_spec(spec, raw, base)

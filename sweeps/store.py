@@ -1,0 +1,233 @@
+"""The only Parquet writer: a Ray Tune callback on the driver, and the matching reader.
+
+Rows are kept in memory keyed by (trial, epoch), so an epoch that a restarted trial or
+a resumed sweep reports twice is stored once, and flushed to disk as whole files
+written beside the target and renamed over it: a crash at any moment leaves the last
+complete file readable.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from ray.tune import Callback
+
+from sweeps import constants as c
+from sweeps import records
+from sweeps.space import resolve_config
+
+_EPOCH_FIELDS = (c.EPOCH, c.EPOCH_SECONDS, c.NODE, c.TIMESTAMP)
+_REPORTED_BY_TUNE = {
+    "done", "training_iteration", "trial_id", "date", "time_this_iter_s", "time_total_s", "pid", "hostname",
+    "node_ip", "config", "time_since_restore", "iterations_since_restore", "timesteps_total",
+    "episodes_total", "timesteps_since_restore", "experiment_tag", "checkpoint_dir_name",
+    "should_checkpoint", c.STOP_REASON,
+}
+
+
+def write_atomic(table: pa.Table, path: Path) -> None:
+    """Write ``table`` next to ``path`` and rename it over: readers never see half a file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    pq.write_table(table, tmp, compression="zstd")
+    os.replace(tmp, path)
+
+
+def read_table(path: Path) -> pa.Table | None:
+    return pq.read_table(path) if path.exists() else None
+
+
+class SweepStore(Callback):
+    """Collects every epoch Tune reports and every trial's fate; owns epochs.parquet and trials.parquet."""
+
+    def __init__(self, folder: str | Path, *, sweep: str, family: str, metric: str, mode: str,
+                 metadata: Mapping[str, Any] | None = None, flush_seconds: float = 2.0,
+                 progress: Any | None = None) -> None:
+        self.folder = Path(folder)
+        self.sweep = sweep
+        self.family = family
+        self.metric = metric
+        self.mode = mode
+        self.metadata = {"metric": metric, "mode": mode, **(metadata or {})}
+        self.flush_seconds = flush_seconds
+        self.progress = progress
+        self._reset()
+
+    def _reset(self) -> None:
+        self.epochs: dict[tuple[str, int], dict[str, Any]] = {}
+        self.trials: dict[str, dict[str, Any]] = {}
+        self._dirty = False
+        self._last_flush = 0.0
+        self._write_seconds = 0.0
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Tune pickles callbacks into its experiment state; rows live on disk, not in that pickle."""
+        state = dict(self.__dict__)
+        state.update(epochs={}, trials={}, _dirty=False)
+        return state
+
+    def setup(self, **info: Any) -> None:
+        self.load_existing()
+
+    def load_existing(self) -> None:
+        """Start from what is already on disk (a resumed sweep keeps every earlier row)."""
+        self._reset()
+        epochs = read_table(self.folder / c.EPOCHS_FILE)
+        for row in epochs.to_pylist() if epochs is not None else []:
+            self.epochs[(row[c.TRIAL_ID], row[c.EPOCH])] = row
+        trials = read_table(self.folder / c.TRIALS_FILE)
+        for row in trials.to_pylist() if trials is not None else []:
+            self.trials[row[c.TRIAL_ID]] = row
+
+    # Tune callback hooks -------------------------------------------------------------
+    def on_trial_start(self, iteration: int, trials: list[Any], trial: Any, **info: Any) -> None:
+        row = self._trial_row(trial)
+        if row[c.STATUS] not in (c.COMPLETED, c.EARLY_STOPPED, c.DIVERGED):
+            row[c.STATUS] = c.RUNNING
+            row[c.ERROR] = None
+        self._dirty = True
+
+    def on_trial_result(self, iteration: int, trials: list[Any], trial: Any, result: dict[str, Any],
+                        **info: Any) -> None:
+        self.add_result(trial, result)
+        if time.monotonic() - self._last_flush >= max(self.flush_seconds, 5 * self._write_seconds):
+            self.flush()
+        self._show()
+
+    def on_trial_complete(self, iteration: int, trials: list[Any], trial: Any, **info: Any) -> None:
+        row = self._trial_row(trial)
+        reason = (trial.last_result or {}).get(c.STOP_REASON)
+        row[c.STATUS] = reason or c.PRUNED
+        row[c.ERROR] = None
+        self.flush()
+        self._show()
+
+    def on_trial_error(self, iteration: int, trials: list[Any], trial: Any, **info: Any) -> None:
+        row = self._trial_row(trial)
+        row[c.STATUS] = c.ERRORED
+        row[c.ERROR] = _last_line(getattr(trial, "error_file", None), trial)
+        self.flush()
+        self._show()
+
+    def on_experiment_end(self, trials: list[Any], **info: Any) -> None:
+        for trial in trials:
+            self._trial_row(trial)
+        self.flush()
+        self._show(final=True)
+
+    def _show(self, final: bool = False) -> None:
+        if self.progress is not None:
+            self.progress.update(self, final=final)
+
+    # Plain-data core (testable without Tune) ----------------------------------------
+    def add_result(self, trial: Any, result: Mapping[str, Any]) -> None:
+        """Store one epoch record; the same (trial, epoch) reported again replaces the old row."""
+        if c.EPOCH not in result:
+            return
+        trial_row = self._trial_row(trial)
+        row: dict[str, Any] = {c.SWEEP: self.sweep, c.TRIAL_ID: trial.trial_id}
+        row.update({k: trial_row.get(k) for k in records.HYPERPARAMETERS})
+        row.update({k: result[k] for k in _EPOCH_FIELDS if k in result})
+        row.update({k: float(v) for k, v in result.items() if _is_metric(k, v)})
+        self.epochs[(trial.trial_id, int(result[c.EPOCH]))] = row
+        trial_row[c.NODE] = result.get(c.NODE)
+        self._dirty = True
+
+    def _trial_row(self, trial: Any) -> dict[str, Any]:
+        row = self.trials.get(trial.trial_id)
+        if row is None:
+            row = {c.SWEEP: self.sweep, c.TRIAL_ID: trial.trial_id, c.STATUS: c.RUNNING, c.CHOSEN: False}
+            row.update(records.hyperparameters_of(resolve_config(trial.config, self.family)))
+            self.trials[trial.trial_id] = row
+        return row
+
+    def trial_rows(self) -> list[dict[str, Any]]:
+        """Each trial with epochs_run, best_epoch and best_* metrics derived from its epoch rows."""
+        by_trial: dict[str, list[dict[str, Any]]] = {}
+        for (trial_id, _), row in sorted(self.epochs.items()):
+            by_trial.setdefault(trial_id, []).append(row)
+        out = []
+        for trial_id, row in self.trials.items():
+            row = dict(row)
+            epochs = by_trial.get(trial_id, [])
+            row[c.EPOCHS_RUN] = max((e[c.EPOCH] for e in epochs), default=0)
+            best = best_epoch_row(epochs, self.metric, self.mode)
+            row[c.BEST_EPOCH] = best[c.EPOCH] if best else None
+            for m in records.metric_names(epochs):
+                row[c.BEST_PREFIX + m] = best.get(m) if best else None
+            out.append(row)
+        return out
+
+    def best_trial(self) -> dict[str, Any] | None:
+        """The trial whose best epoch is best by the sweep's metric and mode (None if none is finite)."""
+        rows = [r for r in self.trial_rows() if _finite(r.get(c.BEST_PREFIX + self.metric))]
+        if not rows:
+            return None
+        sign = 1 if self.mode == "min" else -1
+        return min(rows, key=lambda r: sign * r[c.BEST_PREFIX + self.metric])
+
+    def counts(self) -> dict[str, int]:
+        counts = {s: 0 for s in c.STATUSES}
+        for row in self.trials.values():
+            counts[row[c.STATUS]] = counts.get(row[c.STATUS], 0) + 1
+        return counts
+
+    def set_chosen(self, trial_id: str, test_metrics: Mapping[str, float]) -> None:
+        for row in self.trials.values():
+            row[c.CHOSEN] = row[c.TRIAL_ID] == trial_id
+            for key in list(row):
+                if key.startswith(c.TEST_PREFIX):
+                    row[key] = None
+        self.trials[trial_id].update(test_metrics)
+        self._dirty = True
+
+    def flush(self) -> None:
+        """Write both files if anything changed since the last write."""
+        if not self._dirty:
+            return
+        started = time.monotonic()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        epoch_rows = [self.epochs[k] for k in sorted(self.epochs)]
+        metrics = records.metric_names(epoch_rows) or list(records.KNOWN_METRICS)
+        write_atomic(records.to_table(epoch_rows, records.epoch_schema(metrics, self.metadata)),
+                     self.folder / c.EPOCHS_FILE)
+        write_atomic(records.to_table(self.trial_rows(), records.trial_schema(metrics, self.metadata)),
+                     self.folder / c.TRIALS_FILE)
+        self._dirty = False
+        self._last_flush = time.monotonic()
+        self._write_seconds = self._last_flush - started
+
+
+def best_epoch_row(epochs: list[dict[str, Any]], metric: str, mode: str) -> dict[str, Any] | None:
+    """The epoch row with the best finite ``metric``; the earliest wins a tie."""
+    finite = [e for e in epochs if _finite(e.get(metric))]
+    if not finite:
+        return None
+    sign = 1 if mode == "min" else -1
+    return min(finite, key=lambda e: (sign * e[metric], e[c.EPOCH]))
+
+
+def _is_metric(key: str, value: Any) -> bool:
+    return (key not in _REPORTED_BY_TUNE and key not in _EPOCH_FIELDS and key not in records.HYPERPARAMETER_TYPES
+            and isinstance(value, (int, float)) and not isinstance(value, bool))
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, (int, float)) and math.isfinite(value)
+
+
+def _last_line(error_file: Any, trial: Any) -> str:
+    text = ""
+    try:
+        if error_file and Path(error_file).exists():
+            text = Path(error_file).read_text()
+    except OSError:
+        pass
+    lines = [ln for ln in text.strip().splitlines() if ln.strip()]
+    return lines[-1][:500] if lines else "trial failed (no error text recorded)"

@@ -1,0 +1,152 @@
+"""The Ray Tune trainable: data + hyperparameters -> a compiled model -> fit, reporting each epoch.
+
+Also the one retrain of the chosen configuration that is scored on the test split.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sweeps.data import Splits
+from sweeps.spec import EarlyStopping
+
+_worker_ready = False
+
+
+@dataclass(frozen=True)
+class TrialPlan:
+    """Everything a trial needs besides its hyperparameters; the same for every trial of a sweep."""
+
+    family: str
+    max_epochs: int
+    early_stopping: EarlyStopping | None
+    checkpoint_every: int = 0
+    cpus_per_trial: float = 1.0
+    gpus_per_trial: float = 0.0
+    mixed_precision: bool = False
+
+
+def plan_from_spec(spec: Any) -> TrialPlan:
+    res = spec.resources
+    return TrialPlan(
+        family=spec.family,
+        max_epochs=spec.max_epochs,
+        early_stopping=spec.early_stopping,
+        checkpoint_every=res["checkpoint_every"],
+        cpus_per_trial=res["cpus_per_trial"],
+        gpus_per_trial=res["gpus_per_trial"],
+        mixed_precision=res["mixed_precision"],
+    )
+
+
+def train_trial(config: Mapping[str, Any], data: Splits, plan: TrialPlan) -> None:
+    """Ray Tune function trainable: one trial, resumed from its checkpoint when it has one."""
+    import ray
+    from ray import tune
+
+    from sweeps.callbacks import EpochReporter
+    from sweeps.checkpoints import restore_state
+    from sweeps.space import resolve_config
+
+    hp = resolve_config(config, plan.family)
+    model = compile_model(hp, data, plan)
+    stopper = make_early_stopping(plan)
+    initial_epoch = 0
+    checkpoint = tune.get_checkpoint()
+    if checkpoint is not None:
+        with checkpoint.as_directory() as folder:
+            initial_epoch = restore_state(folder, model, stopper)
+
+    def send(record: dict[str, Any], folder: str | None) -> None:
+        tune.report(record, checkpoint=tune.Checkpoint.from_directory(folder) if folder else None)
+
+    reporter = EpochReporter(send, max_epochs=plan.max_epochs, node=ray.util.get_node_ip_address(),
+                             checkpoint_every=plan.checkpoint_every, stopper=stopper)
+    fit(model, hp, data, plan, [stopper, reporter], initial_epoch=initial_epoch, epochs=plan.max_epochs)
+
+
+def compile_model(hp: Mapping[str, Any], data: Splits, plan: TrialPlan) -> Any:
+    """A fresh model and optimizer for ``hp``, seeded; the only place models are compiled."""
+    import keras
+
+    from sweeps.models import build_model
+    from sweeps.optimizers import applicable_settings, make_optimizer
+
+    prepare_worker(plan)
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(int(hp.get("seed") or 0))
+    model = build_model(hp, data.feature_shape, data.n_classes)
+    optimizer = make_optimizer(hp["optimizer"], hp["learning_rate"], **applicable_settings(hp["optimizer"], hp))
+    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def make_early_stopping(plan: TrialPlan) -> Any | None:
+    from sweeps.callbacks import ResumableEarlyStopping
+
+    es = plan.early_stopping
+    if es is None:
+        return None
+    return ResumableEarlyStopping(monitor=es.monitor, patience=es.patience, min_delta=es.min_delta,
+                                  restore_best_weights=es.restore_best_weights)
+
+
+def fit(model: Any, hp: Mapping[str, Any], data: Splits, plan: TrialPlan, callbacks: Sequence[Any],
+        *, initial_epoch: int = 0, epochs: int) -> Any:
+    """``model.fit`` on the training split, validated on the validation split, NaN-guarded."""
+    import keras
+
+    guards = [keras.callbacks.TerminateOnNaN()]
+    return model.fit(
+        data.x_train, data.y_train,
+        validation_data=(data.x_val, data.y_val),
+        batch_size=int(hp["batch_size"]),
+        epochs=epochs,
+        initial_epoch=initial_epoch,
+        callbacks=guards + [cb for cb in callbacks if cb is not None],
+        verbose=0,
+        shuffle=True,
+    )
+
+
+def score_on_test(hp: Mapping[str, Any], data: Splits, plan: TrialPlan, epochs: int) -> dict[str, float]:
+    """Retrain ``hp`` with its seed for ``epochs`` (its best epoch), then score once on the test split.
+
+    Returns ``test_*`` metrics and the retrained model's ``val_*`` metrics, which match the
+    trial's best epoch when training is deterministic.
+    """
+    model = compile_model(hp, data, plan)
+    if epochs > 0:
+        fit(model, hp, data, plan, [], epochs=epochs)
+    test = model.evaluate(data.x_test, data.y_test, batch_size=1024, return_dict=True, verbose=0)
+    val = model.evaluate(data.x_val, data.y_val, batch_size=1024, return_dict=True, verbose=0)
+    return {**{f"test_{k}": float(v) for k, v in test.items()}, **{f"val_{k}": float(v) for k, v in val.items()}}
+
+
+def prepare_worker(plan: TrialPlan) -> None:
+    """Once per process: thread pools sized to the trial's CPU share, GPU memory on demand, determinism."""
+    global _worker_ready
+    if _worker_ready:
+        return
+    import tensorflow as tf
+
+    threads = max(1, int(plan.cpus_per_trial))
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(min(2, threads))
+    except RuntimeError:
+        pass
+    for gpu in tf.config.list_physical_devices("GPU"):
+        try:
+            tf.config.experimental.set_memory_growth(gpu, True)
+        except RuntimeError:
+            pass
+    if plan.gpus_per_trial == 0:
+        tf.config.experimental.enable_op_determinism()
+    if plan.mixed_precision and plan.gpus_per_trial > 0:
+        import keras
+
+        keras.mixed_precision.set_global_policy("mixed_float16")
+    _worker_ready = True
