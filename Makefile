@@ -1,0 +1,32 @@
+# The two commands of the README: `make quickstart` (run the main job) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: quickstart test fast lint typecheck clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+quickstart: $(VENV)/.installed  ## install, then run the built-in quickstart sweep on a local Ray
+	$(BIN)/sweeps run quickstart --overwrite
+	$(BIN)/sweeps report results/quickstart
+
+test: $(VENV)/.installed  ## lint, then the whole test suite (what CI runs)
+	$(BIN)/ruff check sweeps analysis tests benchmarks
+	$(BIN)/pytest
+
+fast: $(VENV)/.installed  ## the quick loop: no sweeps through Ray, no cluster
+	$(BIN)/pytest -m "not slow and not cluster"
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check sweeps analysis tests benchmarks
+
+typecheck: $(VENV)/.installed
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) results .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,38 @@
+"""Spec -> search space: grid expansion, repeats, unused optimizer settings dropped."""
+
+from __future__ import annotations
+
+from sweeps import count_trials, load_spec
+from sweeps.space import grid_points, param_space, resolve_config
+
+
+def test_grid_is_expanded_with_repeats_and_seeds() -> None:
+    spec = load_spec({"name": "g", "data": {"seed": 7}, "model": {"width": {"grid": [8, 16]}},
+                      "search": {"num_samples": 3}})
+    points = grid_points(spec)
+    assert count_trials(spec) == 6
+    assert sorted((p["width"], p["repeat"], p["seed"]) for p in points) == [
+        (8, 0, 7), (8, 1, 8), (8, 2, 9), (16, 0, 7), (16, 1, 8), (16, 2, 9)]
+
+
+def test_settings_an_optimizer_does_not_take_do_not_multiply_its_trials() -> None:
+    spec = load_spec({"name": "o", "train": {"optimizer": {"grid": ["adam", "adadelta"]},
+                                             "beta_1": {"grid": [0.5, 0.9]}, "rho": {"grid": [0.9, 0.95, 0.99]}}})
+    points = grid_points(spec)
+    assert count_trials(spec) == 2 + 3
+    assert all("rho" not in p for p in points if p["optimizer"] == "adam")
+    assert all("beta_1" not in p for p in points if p["optimizer"] == "adadelta")
+
+
+def test_random_axes_become_tune_domains_and_resolve_flat() -> None:
+    from ray.tune.search.sample import Float
+
+    spec = load_spec({"name": "r", "train": {"optimizer": "sgd", "momentum": {"uniform": [0.1, 0.9]},
+                                             "learning_rate": {"loguniform": [1e-4, 1e-1]}}})
+    space = param_space(spec)
+    assert isinstance(space["learning_rate"], Float)
+    flat = resolve_config({"point": space["point"]["grid_search"][0], "learning_rate": 0.01, "momentum": 0.5},
+                          "mlp")
+    assert flat["learning_rate"] == 0.01 and flat["momentum"] == 0.5 and flat["family"] == "mlp"
+    assert resolve_config({"point": {"optimizer": "adam"}, "momentum": 0.5}, "mlp") == {
+        "optimizer": "adam", "family": "mlp"}
