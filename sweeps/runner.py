@@ -40,7 +40,8 @@ class SweepOutcome:
 
 def run(spec: Spec | str | Path | Mapping[str, Any], *, results: str | Path = "results",
         address: str | None = None, max_concurrent: int | None = None, overwrite: bool = False,
-        overrides: Mapping[str, Any] | None = None, progress: bool = True) -> SweepOutcome:
+        overrides: Mapping[str, Any] | None = None, progress: bool = True,
+        _wrap_trainable: Any = None) -> SweepOutcome:
     """Run a sweep and write ``<results>/<name>/``.
 
     Example:
@@ -66,7 +67,7 @@ def run(spec: Spec | str | Path | Mapping[str, Any], *, results: str | Path = "r
         _write_run_facts(folder, spec, {"nodes": facts["nodes"]})
         store = _make_store(spec, folder, count_trials(spec), progress)
         tuner = tune.Tuner(
-            _trainable(spec, data),
+            _trainable(spec, data, _wrap_trainable),
             param_space=param_space(spec),
             tune_config=_tune_config(spec, max_concurrent),
             run_config=_run_config(spec, folder, store),
@@ -122,14 +123,16 @@ def _claim_folder(folder: Path, overwrite: bool) -> None:
     shutil.rmtree(folder)
 
 
-def _trainable(spec: Spec, data: Splits) -> Any:
+def _trainable(spec: Spec, data: Splits, wrap: Any = None) -> Any:
+    """The trial function with data and plan bound through the object store; ``wrap`` is for fault tests."""
     from ray import tune
 
     from sweeps.trainable import plan_from_spec, train_trial
 
     resources = {"cpu": spec.resources["cpus_per_trial"], "gpu": spec.resources["gpus_per_trial"]}
+    function = wrap(train_trial) if wrap else train_trial
     return tune.with_resources(
-        tune.with_parameters(train_trial, data=data.without_test(), plan=plan_from_spec(spec)), resources)
+        tune.with_parameters(function, data=data.without_test(), plan=plan_from_spec(spec)), resources)
 
 
 def _tune_config(spec: Spec, max_concurrent: int | None) -> Any:

@@ -43,7 +43,6 @@ def plan_from_spec(spec: Any) -> TrialPlan:
 
 def train_trial(config: Mapping[str, Any], data: Splits, plan: TrialPlan) -> None:
     """Ray Tune function trainable: one trial, resumed from its checkpoint when it has one."""
-    import ray
     from ray import tune
 
     from sweeps.callbacks import EpochReporter
@@ -62,9 +61,16 @@ def train_trial(config: Mapping[str, Any], data: Splits, plan: TrialPlan) -> Non
     def send(record: dict[str, Any], folder: str | None) -> None:
         tune.report(record, checkpoint=tune.Checkpoint.from_directory(folder) if folder else None)
 
-    reporter = EpochReporter(send, max_epochs=plan.max_epochs, node=ray.util.get_node_ip_address(),
+    reporter = EpochReporter(send, max_epochs=plan.max_epochs, node=node_name(),
                              checkpoint_every=plan.checkpoint_every, stopper=stopper)
     fit(model, hp, data, plan, [stopper, reporter], initial_epoch=initial_epoch, epochs=plan.max_epochs)
+
+
+def node_name() -> str:
+    """'IP:node-id prefix': readable, and distinct for several Ray nodes on one host."""
+    import ray
+
+    return f"{ray.util.get_node_ip_address()}:{ray.get_runtime_context().get_node_id()[:8]}"
 
 
 def compile_model(hp: Mapping[str, Any], data: Splits, plan: TrialPlan) -> Any:
