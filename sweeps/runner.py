@@ -52,6 +52,9 @@ def run(spec: Spec | str | Path | Mapping[str, Any], *, results: str | Path = "r
         spec = load_spec(spec, overrides)
     if max_concurrent is not None and max_concurrent < 1:
         raise SpecError(f"--max-concurrent must be >= 1, got {max_concurrent}")
+    if "://" in str(results):
+        raise SpecError(f"--results/--storage {results!r}: object-store URIs are not supported yet; use a path "
+                        "every node can reach (NFS, EFS, a GCS/S3 FUSE mount) and sync it afterwards")
     folder = Path(results).expanduser().resolve() / spec.name
     _claim_folder(folder, overwrite)
     data = load_data(spec.data, spec.family)

@@ -131,27 +131,45 @@ def score_on_test(hp: Mapping[str, Any], data: Splits, plan: TrialPlan, epochs: 
     return {**{f"test_{k}": float(v) for k, v in test.items()}, **{f"val_{k}": float(v) for k, v in val.items()}}
 
 
+def worker_settings(plan: TrialPlan) -> dict[str, Any]:
+    """How TensorFlow is configured in a trial process, as plain data (pure, so testable without a GPU).
+
+    A packed trial (``gpus_per_trial`` < 1) must not take the whole card: memory grows on demand,
+    so four trials at 0.25 share one GPU. Ray already limits each trial to its own GPU
+    (CUDA_VISIBLE_DEVICES). Thread pools match the trial's CPU share so parallel trials don't fight.
+    """
+    threads = max(1, int(plan.cpus_per_trial))
+    on_gpu = plan.gpus_per_trial > 0
+    return {
+        "intra_op_threads": threads,
+        "inter_op_threads": min(2, threads),
+        "gpu_memory_growth": on_gpu,
+        "deterministic_ops": not on_gpu,
+        "mixed_precision": plan.mixed_precision and on_gpu,
+    }
+
+
 def prepare_worker(plan: TrialPlan) -> None:
-    """Once per process: thread pools sized to the trial's CPU share, GPU memory on demand, determinism."""
+    """Apply :func:`worker_settings` once per process (TensorFlow accepts them only before first use)."""
     global _worker_ready
     if _worker_ready:
         return
     import tensorflow as tf
 
-    threads = max(1, int(plan.cpus_per_trial))
+    settings = worker_settings(plan)
     try:
-        tf.config.threading.set_intra_op_parallelism_threads(threads)
-        tf.config.threading.set_inter_op_parallelism_threads(min(2, threads))
+        tf.config.threading.set_intra_op_parallelism_threads(settings["intra_op_threads"])
+        tf.config.threading.set_inter_op_parallelism_threads(settings["inter_op_threads"])
     except RuntimeError:
         pass
     for gpu in tf.config.list_physical_devices("GPU"):
         try:
-            tf.config.experimental.set_memory_growth(gpu, True)
+            tf.config.experimental.set_memory_growth(gpu, settings["gpu_memory_growth"])
         except RuntimeError:
             pass
-    if plan.gpus_per_trial == 0:
+    if settings["deterministic_ops"]:
         tf.config.experimental.enable_op_determinism()
-    if plan.mixed_precision and plan.gpus_per_trial > 0:
+    if settings["mixed_precision"]:
         import keras
 
         keras.mixed_precision.set_global_policy("mixed_float16")
