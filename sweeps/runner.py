@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import platform
 import shutil
-import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -212,7 +211,6 @@ def _finish(spec: Spec, folder: Path, data: Splits, started: float) -> SweepOutc
         store.set_chosen(best[c.TRIAL_ID], test)
         chosen_facts = {"trial_id": best[c.TRIAL_ID], "best_epoch": best[c.BEST_EPOCH],
                         spec.metric: best[c.BEST_PREFIX + spec.metric], "retrained": scores, **test}
-    store._dirty = True
     store.flush()
     finished = time.time()
     nodes = sorted({row.get(c.NODE) for row in store.epochs.values() if row.get(c.NODE)})
@@ -257,4 +255,3 @@ def _iso(seconds: float) -> str:
 
 
 __all__ = ["run", "resume", "status", "SweepOutcome"]
-_ = sys

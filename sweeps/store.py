@@ -153,7 +153,7 @@ class SweepStore(Callback):
         for (trial_id, _), row in sorted(self.epochs.items()):
             by_trial.setdefault(trial_id, []).append(row)
         out = []
-        for trial_id, row in self.trials.items():
+        for trial_id, row in sorted(self.trials.items()):
             row = dict(row)
             epochs = by_trial.get(trial_id, [])
             row[c.EPOCHS_RUN] = max((e[c.EPOCH] for e in epochs), default=0)
