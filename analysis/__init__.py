@@ -1,1 +1,50 @@
-"""Post-hoc analysis of sweep results: Parquet -> DataFrames -> figures -> report."""
+"""Post-hoc analysis of sweep results: Parquet -> DataFrames -> summaries -> figures -> report.
+
+Imports nothing from the runner but its contract (``sweeps.constants``, ``sweeps.records``),
+and neither Ray nor TensorFlow, so results copied off a cluster can be read on a laptop.
+
+Example:
+    >>> import analysis
+    >>> results = analysis.load("results/quickstart")
+    >>> best = analysis.best_epochs(results.epochs, "val_loss", "min")
+    >>> analysis.write_report(["results/quickstart"])
+"""
+
+from __future__ import annotations
+
+from analysis.answer import Answer, answer, summary_text
+from analysis.load import Results, SweepInfo, load
+from analysis.noise import NoiseVerdict, noise, noise_verdict, t_quantile_975
+from analysis.report import write_report
+from analysis.summarise import (
+    best_epochs,
+    capacity,
+    epochs_reached,
+    optimizers,
+    rung_epochs,
+    status_counts,
+    survivors,
+    train_validation_gap,
+)
+
+__all__ = [
+    "Answer",
+    "NoiseVerdict",
+    "Results",
+    "SweepInfo",
+    "answer",
+    "best_epochs",
+    "capacity",
+    "epochs_reached",
+    "load",
+    "noise",
+    "noise_verdict",
+    "optimizers",
+    "rung_epochs",
+    "status_counts",
+    "summary_text",
+    "survivors",
+    "t_quantile_975",
+    "train_validation_gap",
+    "write_report",
+]

@@ -76,12 +76,12 @@ h3{font-size:1.05rem;margin-top:1.5rem}
 .answer p{margin:.35rem 0}.note{color:#555;font-size:.9rem}
 figure{margin:1rem 0}figure img{display:block;width:100%;max-width:650px;height:auto}
 figcaption{color:#555;font-size:.9rem}
-.scroll{overflow-x:auto;max-width:100%;margin:.75rem 0}
-table{border-collapse:collapse;font-size:.85rem}caption{text-align:left;color:#555;padding:.25rem 0}
+.scroll{overflow-x:auto;max-width:100%;margin:0 0 .75rem}
+table{border-collapse:collapse;font-size:.85rem}.caption{color:#555;font-size:.9rem;margin:1rem 0 .25rem}
 th,td{padding:.25rem .5rem;border-bottom:1px solid #e3e3e3;text-align:left;vertical-align:top;
 overflow-wrap:normal}
 td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-pre{background:#f6f8fa;padding:.75rem;overflow-x:auto;white-space:pre-wrap;font-size:.8rem}
+pre{background:#f6f8fa;padding:.75rem;overflow-x:auto;white-space:pre;overflow-wrap:normal;font-size:.8rem}
 """
 
 
@@ -111,16 +111,17 @@ def _html_block(block: Block) -> str:
         level = min(max(block.level, 2), 6)
         return f"<h{level}>{e(block.text)}</h{level}>"
     if isinstance(block, Text):
-        return f"<p class=\"{e(block.kind)}\">{e(block.text)}</p>"
+        return f"<p class=\"{e(block.kind)}\">{e(block.text)}</p>" if block.kind != "p" else f"<p>{e(block.text)}</p>"
     if isinstance(block, Callout):
         return "<div class=\"answer\">" + "".join(f"<p>{e(line)}</p>" for line in block.lines) + "</div>"
     if isinstance(block, Table):
-        caption = f"<caption>{e(block.caption)}</caption>" if block.caption else ""
+        caption = f"<p class=\"caption\">{e(block.caption)}</p>" if block.caption else ""
         head = "".join(f"<th>{e(col)}</th>" for col in block.columns)
         opens = ["<td class=\"n\">" if num else "<td>" for num in block.numeric]
         rows = "".join("<tr>" + "".join(f"{o}{e(cell)}</td>" for cell, o in zip(row, opens)) + "</tr>"
                        for row in block.rows)
-        return f"<div class=\"scroll\"><table>{caption}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
+        table = f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        return f"{caption}<div class=\"scroll\">{table}</div>"
     if isinstance(block, Image):
         width, height = png_size(block.png)
         data = base64.b64encode(block.png).decode("ascii")
@@ -164,7 +165,9 @@ def _md_table(table: Table) -> str:
 
 
 def _md(text: str) -> str:
-    return re.sub(r"([\\`*_\[\]<>])", r"\\\1", text)
+    """Escape what Markdown would read as markup; an underscore inside a word (learning_rate) is left alone."""
+    text = re.sub(r"([\\`*\[\]<>])", r"\\\1", text)
+    return re.sub(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])", r"\\_", text)
 
 
 def png_size(png: bytes) -> tuple[int, int]:

@@ -6,8 +6,10 @@ into PNG bytes, the only place that saves a figure.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -17,8 +19,16 @@ from analysis._document import Block, Callout, Code, Heading, Table, Text, frame
 from analysis.answer import Answer, answer_from
 from analysis.load import Results, SweepInfo
 from analysis.noise import RUNS, noise, noise_verdict
-from analysis.summarise import (EPOCHS_REACHED, best_epochs, capacity, describe, epochs_reached,
-                                format_value, optimizers, survivors)
+from analysis.summarise import (
+    EPOCHS_REACHED,
+    best_epochs,
+    capacity,
+    describe,
+    epochs_reached,
+    format_value,
+    optimizers,
+    survivors,
+)
 from sweeps import constants as c
 
 TOP_CURVES = 20
@@ -43,7 +53,16 @@ class SweepParts:
     info: SweepInfo
     results: Results
     best: pd.DataFrame
+    reached: pd.DataFrame
     answer: Answer
+
+    @property
+    def rungs(self) -> tuple[int, ...]:
+        """ASHA's rungs and the last epoch, or, when the rungs are unknown, every epoch a trial stopped at."""
+        if not self.info.rungs:
+            return ()
+        last = self.info.max_epochs or int(self.reached[EPOCHS_REACHED].max())
+        return tuple(sorted({*self.info.rungs, last}))
 
 
 def sweep_parts(results: Results, name: str) -> SweepParts:
@@ -52,10 +71,11 @@ def sweep_parts(results: Results, name: str) -> SweepParts:
     info = one.sweeps[name]
     best = best_epochs(one.epochs, info.metric, info.mode)
     verdict = noise_verdict(noise(best, info.metric, info.mode, info.axes), info.metric)
-    return SweepParts(info, one, best, answer_from(info, one.trials, best, verdict))
+    return SweepParts(info, one, best, epochs_reached(one.epochs), answer_from(info, one.trials, best, verdict))
 
 
 def answer_blocks(parts: SweepParts) -> list[Block | Plot]:
+    """The answer box, then the trial count by status: what a reader came for."""
     counts = parts.answer.statuses
     total = sum(counts.values())
     said = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in counts.items())
@@ -63,24 +83,23 @@ def answer_blocks(parts: SweepParts) -> list[Block | Plot]:
 
 
 def figure_blocks(parts: SweepParts, level: int) -> list[Block | Plot]:
+    """Every figure that has something to show; for the others, one sentence saying why not."""
     info, best, epochs = parts.info, parts.best, parts.results.epochs
     metric, mode, stem = info.metric, info.mode, _stem(info.name)
     axes = [a for a in info.axes if a not in (c.REPEAT, c.SEED)]
     colour = plots.colour_key(best, axes)
     rows, cols = _capacity_axes(best)
-    reached = epochs_reached(epochs)
-    candidates = [
+    grid = plots.capacity_info(best, metric, mode, rows, cols)
+    candidates: list[tuple[str, str, Any, Callable[[Any], Figure]]] = [
         ("best", "The best trials", plots.best_curves_info(epochs, best, metric, axes), plots.plot_best_curves),
         ("learning-curves", "Learning curves",
          plots.learning_curves_info(epochs, best, metric, colour, TOP_CURVES), plots.plot_learning_curves),
         ("learning-rate", "Learning-rate sensitivity", plots.learning_rate_info(best, metric, mode),
          plots.plot_learning_rate),
-        ("capacity-heatmap", "Capacity", plots.capacity_info(best, metric, mode, rows, cols),
-         plots.plot_capacity_heatmap),
-        ("capacity-curves", "Capacity curves", plots.capacity_info(best, metric, mode, rows, cols),
-         plots.plot_capacity_curves),
+        ("capacity-heatmap", "Capacity", grid, plots.plot_capacity_heatmap),
+        ("capacity-curves", "Capacity curves", grid, plots.plot_capacity_curves),
         ("gap", "Train/validation gap", plots.gap_info(epochs, best, metric, mode, colour), plots.plot_gap),
-        ("pruning", "Pruning", plots.pruning_info(reached, parts.results.trials, _rungs(info, reached)),
+        ("pruning", "Pruning", plots.pruning_info(parts.reached, parts.results.trials, parts.rungs),
          plots.plot_pruning),
     ]
     blocks: list[Block | Plot] = [Heading(level, "Figures")]
@@ -97,6 +116,7 @@ def figure_blocks(parts: SweepParts, level: int) -> list[Block | Plot]:
 
 
 def table_blocks(parts: SweepParts, level: int) -> list[Block | Plot]:
+    """The numbers behind the figures, cut to their leading rows."""
     info, best = parts.info, parts.best
     metric, mode = info.metric, info.mode
     axes = [a for a in info.axes if a in best.columns]
@@ -106,8 +126,10 @@ def table_blocks(parts: SweepParts, level: int) -> list[Block | Plot]:
     status = parts.results.trials[[c.TRIAL_ID, c.STATUS]] if c.STATUS in parts.results.trials else None
     if status is not None:
         leaders = leaders.astype({c.TRIAL_ID: str}).merge(status.astype({c.TRIAL_ID: str}), on=c.TRIAL_ID, how="left")
-    blocks.append(frame_table(leaders.reset_index(drop=True).rename_axis("rank"),
-                              f"Trials by best {metric} ({mode}), at their best epoch", TOP_ROWS))
+    leaders = leaders.head(TOP_ROWS).reset_index(drop=True)
+    leaders.insert(0, "rank", range(1, len(leaders) + 1))
+    blocks.append(frame_table(leaders, f"Trials by best {metric} ({mode}), at their best epoch "
+                              f"(the best {len(leaders)} of {len(best)})"))
     table = noise(best, metric, mode, info.axes).drop(columns=[c.SWEEP])
     if not table.empty and int(table[RUNS].max()) > 1:
         blocks.append(frame_table(table, f"{metric} per configuration across repeats: mean and 95% t-interval",
@@ -120,18 +142,19 @@ def table_blocks(parts: SweepParts, level: int) -> list[Block | Plot]:
         blocks.append(frame_table(optimizers(best, metric, mode).drop(columns=[c.SWEEP]),
                                   f"Optimizers: best {metric} per learning rate and the epoch it was reached",
                                   3 * TOP_ROWS))
-    reached = epochs_reached(parts.results.epochs)
-    if (parts.results.trials.get(c.STATUS, pd.Series(dtype=str)) == c.PRUNED).any():
-        blocks.append(frame_table(survivors(reached, _rungs(info, reached)), "Trials reaching each rung"))
+    if parts.rungs and (parts.results.trials.get(c.STATUS, pd.Series(dtype=str)) == c.PRUNED).any():
+        blocks.append(frame_table(survivors(parts.reached, parts.rungs), "Trials reaching each rung"))
     return blocks
 
 
 def spec_blocks(info: SweepInfo, level: int) -> list[Block | Plot]:
+    """The spec as run, verbatim, so the report says exactly what was tried."""
     text = info.spec_text.strip()
     return [Heading(level, "Spec as run"), Code(text, "yaml") if text else Text("No spec.yaml was found.", "note")]
 
 
 def facts_blocks(parts: SweepParts, level: int) -> list[Block | Plot]:
+    """When, how long, on what versions and nodes: what it takes to trust or rerun the sweep."""
     info, run = parts.info, parts.info.run
     versions = run.get("versions") or {}
     facts = [
@@ -141,9 +164,9 @@ def facts_blocks(parts: SweepParts, level: int) -> list[Block | Plot]:
         ("started", _when(run.get("started"))), ("finished", _when(run.get("finished")) or "not finished"),
         ("duration", _duration(run.get("duration_seconds"))),
         ("trials", ", ".join(f"{s} {n}" for s, n in parts.answer.statuses.items())),
-        *((f"{tool} version", str(versions.get(tool, "unknown"))) for tool in ("ray", "tensorflow", "keras",
-                                                                              "python", "sweeps")),
-        ("nodes", ", ".join(map(str, run.get("nodes") or [])) or "unknown"),
+        *((f"{tool} version", str(versions.get(tool, "unknown"))) for tool in ("ray", "tensorflow")),
+        *((f"{tool} version", str(v)) for tool, v in versions.items() if tool not in ("ray", "tensorflow")),
+        ("nodes", ", ".join(info.nodes) or "unknown"),
     ]
     table = Table(("fact", "value"), tuple(facts), (False, False))
     return [Heading(level, "Run facts"), table, *(Text(note, "note") for note in info.notes)]
@@ -158,7 +181,7 @@ def comparison_blocks(results: Results, parts: list[SweepParts]) -> list[Block |
         test = ", ".join(f"{k} {format_value(v)}" for k, v in a.test.items())
         rows.append((p.info.name, p.info.dataset, p.info.scheduler, str(sum(a.statuses.values())),
                      f"{a.metric} ({a.mode})", format_value(a.validation), test, describe(a.configuration), verdict))
-    table = Table(("sweep", "dataset", "scheduler", "trials", "metric", "best", "test", "configuration", "leader"),
+    table = Table(("sweep", "dataset", "scheduler", "trials", "metric", "best", "test", "configuration", "noise"),
                   tuple(rows), (False, False, False, True, False, True, False, False, False),
                   "Each sweep's chosen configuration")
     blocks: list[Block | Plot] = [Heading(2, "Comparison"), table]
@@ -181,12 +204,6 @@ def _capacity_axes(best: pd.DataFrame) -> tuple[str, str]:
     if "width" in best.columns and best["width"].isna().all() and "filters" in best.columns:
         return "dense_units", "filters"
     return "depth", "width"
-
-
-def _rungs(info: SweepInfo, reached: pd.DataFrame) -> tuple[int, ...]:
-    last = int(reached[EPOCHS_REACHED].max()) if not reached.empty else 0
-    rungs = set(info.rungs) | ({info.max_epochs} if info.max_epochs else set())
-    return tuple(sorted(r for r in rungs if r <= max(last, info.max_epochs or 0)))
 
 
 def _stem(name: str) -> str:

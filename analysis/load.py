@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
+from analysis.summarise import rung_epochs
 from sweeps import constants as c
 from sweeps import records
 
@@ -57,10 +58,16 @@ class SweepInfo:
         return int(value) if isinstance(value, int) else None
 
     @property
-    def rungs(self) -> tuple[int, ...]:
-        """Epochs at which ASHA or HyperBand compared trials (empty for FIFO or when unknown)."""
-        from analysis.summarise import rung_epochs
+    def nodes(self) -> tuple[str, ...]:
+        """Nodes that ran epochs: the run facts' list, else those named in the rows' metadata."""
+        return tuple(map(str, self.run.get("nodes") or self.run.get("nodes_used") or ()))
 
+    @property
+    def rungs(self) -> tuple[int, ...]:
+        """Epochs at which ASHA or HyperBand compared trials (empty for FIFO or when unknown).
+
+        Every HyperBand bracket's milestones are a tail of ASHA's series, so one series serves both.
+        """
         settings = (self.spec.get("search") or {}).get(self.scheduler) or {}
         if self.scheduler not in ("asha", "hyperband") or self.max_epochs is None:
             return ()

@@ -41,11 +41,12 @@ def t_quantile_975(dof: np.ndarray | Sequence[float] | float) -> np.ndarray:
     """
     v = np.atleast_1d(np.asarray(dof, dtype=float))
     z = _Z975
-    series = (z + (z**3 + z) / 4 / v + (5 * z**5 + 16 * z**3 + 3 * z) / 96 / v**2
-              + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / 384 / v**3
-              + (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / 92160 / v**4)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        series = (z + (z**3 + z) / 4 / v + (5 * z**5 + 16 * z**3 + 3 * z) / 96 / v**2
+                  + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / 384 / v**3
+                  + (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / 92160 / v**4)
     whole = (v == np.floor(v)) & (v >= 1) & (v <= len(_T975))
-    table = np.asarray(_T975)[np.clip(v, 1, len(_T975)).astype(int) - 1]
+    table = np.asarray(_T975)[np.clip(np.nan_to_num(v, nan=1.0), 1, len(_T975)).astype(int) - 1]
     return np.where(v < 1, np.nan, np.where(whole, table, series))
 
 

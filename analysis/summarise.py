@@ -69,6 +69,15 @@ def gap_columns(metric: str, columns: Iterable[str]) -> tuple[str, str] | None:
     return None
 
 
+def gap_label(metric: str, mode: str, columns: Iterable[str]) -> str:
+    """What :func:`train_validation_gap` subtracts, for axis labels: 'val_loss − loss'."""
+    pair = gap_columns(metric, columns)
+    if pair is None:
+        return GAP
+    val, train = pair
+    return f"{val} − {train}" if mode == "min" or val != metric else f"{train} − {val}"
+
+
 def train_validation_gap(frame: pd.DataFrame, metric: str, mode: str) -> pd.Series:
     """How much worse validation is than training, row by row; positive means overfitting.
 
@@ -123,13 +132,17 @@ def epochs_reached(epochs: pd.DataFrame) -> pd.DataFrame:
 
 
 def rung_epochs(grace_period: int, reduction_factor: float, max_epochs: int) -> tuple[int, ...]:
-    """Epochs at which ASHA compares trials: grace_period x reduction_factor**k, up to max_epochs."""
+    """Epochs at which ASHA compares trials: grace_period x reduction_factor**k below max_epochs.
+
+    Matches Ray Tune's AsyncHyperBandScheduler with ``time_attr="epoch"``, ``max_t=max_epochs``;
+    a trial that reaches max_epochs is done, so max_epochs itself is no rung.
+    """
     if grace_period < 1 or reduction_factor <= 1 or max_epochs < 1:
         raise ValueError(f"rungs need grace_period >= 1, reduction_factor > 1 and max_epochs >= 1, got "
                          f"{grace_period}, {reduction_factor}, {max_epochs}")
     rungs, epoch = [], float(grace_period)
-    while epoch <= max_epochs:
-        rungs.append(int(round(epoch)))
+    while epoch < max_epochs:
+        rungs.append(int(epoch))
         epoch *= reduction_factor
     return tuple(dict.fromkeys(rungs))
 

@@ -158,7 +158,10 @@ def _status(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     import analysis
 
-    index = analysis.write_report([Path(f) for f in args.folders], Path(args.out) if args.out else None)
+    try:
+        index = analysis.write_report([Path(f) for f in args.folders], Path(args.out) if args.out else None)
+    except (FileNotFoundError, NotADirectoryError, ValueError) as exc:
+        raise SpecError(str(exc)) from None
     print(f"report: {index}")
     return 0
 
@@ -172,7 +175,7 @@ def _print_outcome(outcome: Any) -> None:
         print("no trial produced a finite metric; nothing was chosen")
         return
     best = outcome.chosen
-    metric = next(k[len("best_"):] for k in best if k.startswith("best_val") or k == "best_loss")
+    metric = outcome.metric
     print(f"best: {describe_trial(best)} (trial {best['trial_id']})")
     print(f"  validation {metric}: {best['best_' + metric]:.4f} at epoch {best['best_epoch']}")
     for key, value in outcome.test_metrics.items():

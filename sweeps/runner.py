@@ -31,6 +31,7 @@ class SweepOutcome:
     """What a finished sweep produced; everything is also on disk in ``folder``."""
 
     folder: Path
+    metric: str
     counts: dict[str, int]
     chosen: dict[str, Any] | None
     test_metrics: dict[str, float] = field(default_factory=dict)
@@ -217,7 +218,7 @@ def _finish(spec: Spec, folder: Path, data: Splits, started: float) -> SweepOutc
     counts = store.counts()
     _write_run_facts(folder, spec, {"finished": _iso(finished), "duration_seconds": round(finished - started, 2),
                                     "nodes_used": nodes, "counts": counts, "chosen": chosen_facts})
-    return SweepOutcome(folder, counts, best, test, finished - started)
+    return SweepOutcome(folder, spec.metric, counts, best, test, finished - started)
 
 
 def _write_run_facts(folder: Path, spec: Spec, updates: Mapping[str, Any]) -> None:

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 
 from analysis.plots._lines import Line, LinesInfo, Omitted, Panel, plot_lines
 from analysis.plots._style import finite_tuple, new_figure, value_label
-from analysis.summarise import GAP, TRIALS, capacity, gap_columns
+from analysis.summarise import GAP, TRIALS, capacity, gap_label
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,6 @@ def capacity_info(best: pd.DataFrame, metric: str, mode: str, rows: str = "depth
     def grid(column: str) -> pd.DataFrame:
         return table.pivot(index=rows, columns=cols, values=column).reindex(index=row_values, columns=col_values)
 
-    pair = gap_columns(metric, best.columns)
     counts = grid(TRIALS).fillna(0).astype(int)
     return CapacityInfo(
         metric=metric, mode=mode, rows=rows, cols=cols,
@@ -60,7 +59,7 @@ def capacity_info(best: pd.DataFrame, metric: str, mode: str, rows: str = "depth
         values=tuple(finite_tuple(r) for r in grid(metric).to_numpy(dtype=float)),
         gaps=tuple(finite_tuple(r) for r in grid(GAP).to_numpy(dtype=float)),
         trials=tuple(tuple(int(v) for v in r) for r in counts.to_numpy()),
-        gap_label="gap" if pair is None else f"gap ({pair[0]} vs {pair[1]})",
+        gap_label=f"gap ({gap_label(metric, mode, best.columns)})",
     )
 
 
@@ -75,13 +74,13 @@ def plot_capacity_heatmap(info: CapacityInfo) -> Figure:
         data = np.ma.masked_invalid(np.asarray(grid, dtype=float))
         image = ax.imshow(data, cmap=cmap, aspect="auto", origin="lower")
         figure.colorbar(image, ax=ax, shrink=0.9)
-        ax.set_xticks(range(len(info.col_values)), [value_label(_whole(v)) for v in info.col_values])
-        ax.set_yticks(range(len(info.row_values)), [value_label(_whole(v)) for v in info.row_values])
+        ax.set_xticks(range(len(info.col_values)), [value_label(v) for v in info.col_values])
+        ax.set_yticks(range(len(info.row_values)), [value_label(v) for v in info.row_values])
         ax.set_xlabel(info.cols)
         ax.set_ylabel(info.rows)
         ax.set_title(f"best {title} per cell" if title == info.metric else title, fontsize=10)
         for (i, j), value in np.ndenumerate(np.asarray(grid, dtype=float)):
-            ax.text(j, i, f"{value:.3g}" if np.isfinite(value) else "—", ha="center", va="center", fontsize=8,
+            ax.text(j, i, f"{value:.3g}" if np.isfinite(value) else "—", ha="center", va="center", fontsize=9,
                     bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.6, "linewidth": 0})
     return figure
 
@@ -89,7 +88,7 @@ def plot_capacity_heatmap(info: CapacityInfo) -> Figure:
 def capacity_curves_info(info: CapacityInfo) -> LinesInfo:
     """The grid as curves: best score and gap against the column axis, one line per row value."""
     def lines(grid: tuple[tuple[float, ...], ...]) -> tuple[Line, ...]:
-        return tuple(Line(label=f"{info.rows}={value_label(_whole(r))}", group=_whole(r), x=info.col_values,
+        return tuple(Line(label=f"{info.rows}={value_label(r)}", group=r, x=info.col_values,
                           y=grid[i]) for i, r in enumerate(info.row_values))
 
     panels = [Panel(ylabel=f"best {info.metric}", lines=lines(info.values))]
@@ -97,13 +96,9 @@ def capacity_curves_info(info: CapacityInfo) -> LinesInfo:
         panels.append(Panel(ylabel=info.gap_label, lines=lines(info.gaps)))
     ratio = max(info.col_values) / min(info.col_values) if min(info.col_values) > 0 else 1.0
     return LinesInfo(title=f"Capacity: best {info.metric} and gap against {info.cols}", xlabel=info.cols,
-                     colour_by=info.rows, panels=tuple(panels), logx=ratio >= 8)
+                     colour_by=info.rows, panels=tuple(panels), logx=ratio >= 8, xticks=info.col_values)
 
 
 def plot_capacity_curves(info: CapacityInfo) -> Figure:
     """Draw :func:`capacity_curves_info`."""
     return plot_lines(capacity_curves_info(info))
-
-
-def _whole(value: float) -> float | int:
-    return int(value) if float(value).is_integer() else value

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 
 from analysis.plots._lines import Line, LinesInfo, Omitted, Panel, plot_lines
 from analysis.plots._style import finite_tuple
-from analysis.summarise import KEYS, configuration, describe, gap_columns, require, train_validation_gap
+from analysis.summarise import KEYS, configuration, describe, gap_columns, gap_label, require, train_validation_gap
 from sweeps import constants as c
 
 _RANK = "_rank"
@@ -77,7 +77,7 @@ def best_curves_info(
     lines = []
     for (rank, trial), frame in rows.groupby([_RANK, c.TRIAL_ID], sort=True):
         leader = best.iloc[rank]
-        lines.append(Line(label=f"#{rank + 1} {describe(configuration(leader, label_by))}", group=rank,
+        lines.append(Line(label=f"#{rank + 1} {describe(configuration(leader, label_by))}", group=f"#{rank + 1}",
                           x=finite_tuple(frame[c.EPOCH]), y=finite_tuple(frame[metric]),
                           mark=(float(leader[c.BEST_EPOCH]), float(leader[metric]))))
     return LinesInfo(title=f"Best trials: {metric} per epoch (dot: best epoch)", xlabel="epoch", colour_by=None,
@@ -100,8 +100,7 @@ def gap_info(
     lines = tuple(Line(label=trial, group=None if colour_by is None else frame[colour_by].iloc[0],
                        x=finite_tuple(frame[c.EPOCH]), y=finite_tuple(frame["_gap"]))
                   for (_, trial), frame in rows.groupby([_RANK, c.TRIAL_ID], sort=True))
-    val, train = pair
-    label = f"{val} − {train}" if mode == "min" or val != metric else f"{train} − {val}"
+    label = gap_label(metric, mode, epochs.columns)
     return LinesInfo(title="Train/validation gap (above 0: validation worse than training)", xlabel="epoch",
                      colour_by=colour_by, panels=(Panel(ylabel=label, lines=lines),),
                      caption=_caption(len(lines), len(best), metric))

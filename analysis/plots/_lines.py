@@ -51,6 +51,7 @@ class LinesInfo:
     panels: tuple[Panel, ...]
     logx: bool = False
     caption: str = ""
+    xticks: tuple[float, ...] | None = None
 
 
 def plot_lines(info: LinesInfo) -> Figure:
@@ -80,10 +81,15 @@ def plot_lines(info: LinesInfo) -> Figure:
             ax.set_ylim(*limits)
         if info.logx:
             ax.set_xscale("log")
+        if info.xticks is not None:
+            ax.set_xticks(info.xticks, [value_label(x) for x in info.xticks])
+            ax.minorticks_off()
         ax.set_ylabel(panel.ylabel)
         ax.grid(True, alpha=0.3)
-        if panel.lines:
-            ax.legend(fontsize=7, loc="best", ncols=2 if len(ax.get_legend_handles_labels()[1]) > 6 else 1)
+        if panel.lines and info.colour_by is not None:
+            ax.legend(fontsize=8, loc="best", ncols=2 if len(ax.get_legend_handles_labels()[1]) > 6 else 1)
+    if info.colour_by is None and any(panel.lines for panel in info.panels):
+        figure.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", fontsize=8)
     axes[-1].set_xlabel(info.xlabel)
     axes[0].set_title(info.title, fontsize=10)
     return figure

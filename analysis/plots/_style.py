@@ -68,12 +68,19 @@ def finite_tuple(values: Iterable[Any]) -> tuple[float, ...]:
 
 
 def robust_limits(values: Sequence[float]) -> tuple[float, float] | None:
-    """Y limits that keep a huge first epoch or a blow-up before NaN from flattening the rest."""
+    """Y limits that keep a blow-up (a huge first epoch, a loss racing to inf) from flattening the rest.
+
+    Values beyond three interquartile ranges of the middle half are let off the axis;
+    with few points nothing is.
+    """
     array = np.asarray(values, dtype=float)
     array = array[np.isfinite(array)]
     if array.size == 0:
         return None
-    low, high = float(array.min()), float(np.percentile(array, 98))
+    low, high = float(array.min()), float(array.max())
+    if array.size >= 20:
+        q1, q3 = np.percentile(array, [25, 75])
+        low, high = max(low, q1 - 3 * (q3 - q1)), min(high, q3 + 3 * (q3 - q1))
     if high <= low:
         return None
     pad = 0.05 * (high - low)

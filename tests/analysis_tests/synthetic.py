@@ -104,7 +104,7 @@ def _curve(width: int, depth: int, optimizer: str, lr: float, repeat: int, epoch
     overfit = 0.004 * width ** 0.5 * depth
     rows = []
     for epoch in range(1, epochs + 1):
-        train = floor + 2.0 * math.exp(-speed * epoch) - overfit * epoch / 4
+        train = floor * math.exp(-overfit * epoch) + 2.0 * math.exp(-speed * epoch)
         val = floor + 2.0 * math.exp(-speed * epoch) + overfit * epoch ** 1.3 / 4 + 0.01 * rng.standard_normal()
         if optimizer == "sgd" and lr >= 0.3 and epoch >= 2:
             train = val = math.nan
