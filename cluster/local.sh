@@ -100,7 +100,9 @@ init_paths() {
     PIDS_FILE="$STATE_DIR/pids"
     ENV_FILE="$STATE_DIR/cluster.env"
     TEMP_DIR="${SWEEPS_LOCAL_TEMP_DIR:-$STATE_DIR/ray}"
+    [[ "$TEMP_DIR" == /* ]] || TEMP_DIR="$PWD/$TEMP_DIR"
     TOKEN_FILE="${SWEEPS_LOCAL_TOKEN_FILE:-$STATE_DIR/auth_token}"
+    [[ "$TOKEN_FILE" == /* ]] || TOKEN_FILE="$PWD/$TOKEN_FILE"
     GENERATED_MARK="$STATE_DIR/.token_generated"
 }
 
@@ -243,6 +245,8 @@ stop_nodes() {
 
 # --- commands -----------------------------------------------------------------
 
+# ADDRESS, AUTH_MODE and TOKEN_FILE come from $ENV_FILE, written by `up`.
+# shellcheck disable=SC2153
 print_client_env() {
     # shellcheck disable=SC1090
     source "$ENV_FILE"
@@ -281,8 +285,13 @@ wait_started() {
     return 1
 }
 
+# Something already listens on TCP port $1 of this machine.
+port_taken() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
 cmd_up() {
-    local workers="${1:-2}"
+    local workers="${1:-2}" i
     is_uint "$workers" || die "up takes a number of worker nodes, got '$workers'"
     find_ray
     command -v setsid >/dev/null 2>&1 || die "setsid (util-linux) is needed to give each node its own process group"
@@ -302,6 +311,16 @@ cmd_up() {
         stop_nodes
     fi
     rm -f "$PIDS_FILE" "$ENV_FILE"
+
+    # Ray retries a taken port for about 40 s before it gives up; say so at once.
+    local port ports=("$HEAD_PORT" "$CLIENT_PORT")
+    for (( i = 0; i <= workers; i++ )); do ports+=($(( AGENT_PORT + i ))); done
+    if [[ "$DASHBOARD" == true ]]; then ports+=("$DASHBOARD_PORT"); fi
+    for port in "${ports[@]}"; do
+        if port_taken "$port"; then
+            die "port $port is already in use (another Ray?); pick others with SWEEPS_LOCAL_HEAD_PORT, SWEEPS_LOCAL_CLIENT_PORT, SWEEPS_LOCAL_AGENT_PORT (see the top of $PROG)"
+        fi
+    done
 
     mkdir -p "$LOG_DIR" "$TEMP_DIR"
     ensure_token
@@ -333,7 +352,6 @@ cmd_up() {
 
     # One at a time: nodes started together in one session folder race for the same
     # socket and log names (raylet.1), and one of them never registers.
-    local i
     for (( i = 1; i <= workers; i++ )); do
         pid="$(launch_node "worker-$i" --address="$address" --dashboard-agent-listen-port=$(( AGENT_PORT + i )))"
         echo "worker-$i $pid" >> "$PIDS_FILE"
@@ -388,7 +406,13 @@ cmd_status() {
         echo "address: $ADDRESS   auth: $AUTH_MODE   state: $STATE_DIR"
         find_ray
         ray_env
-        "$RAY_BIN" status --address="$ADDRESS" || note "ray status failed"
+        echo "ray status (the autoscaler's view; it refreshes every few seconds):"
+        # Bounded: with the head gone, ray status would retry for a long time.
+        if command -v timeout >/dev/null 2>&1; then
+            timeout 30 "$RAY_BIN" status --address="$ADDRESS" || note "ray status failed"
+        else
+            "$RAY_BIN" status --address="$ADDRESS" || note "ray status failed"
+        fi
     fi
     if (( state == 1 )); then
         echo "Some nodes are gone: bash $PROG down, then up again."
