@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import platform
-import shutil
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,12 +16,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from sweeps import constants as c
 from sweeps.data import Splits, load_data
 from sweeps.errors import SpecError, SweepError
 from sweeps.progress import ProgressPrinter
 from sweeps.session import ray_session
 from sweeps.spec import Spec, load_spec
+from sweeps.storage import Folder, is_uri
 from sweeps.store import SweepStore
 
 
@@ -30,7 +32,7 @@ from sweeps.store import SweepStore
 class SweepOutcome:
     """What a finished sweep produced; everything is also on disk in ``folder``."""
 
-    folder: Path
+    folder: Path | str
     metric: str
     counts: dict[str, int]
     chosen: dict[str, Any] | None
@@ -52,14 +54,11 @@ def run(spec: Spec | str | Path | Mapping[str, Any], *, results: str | Path = "r
         spec = load_spec(spec, overrides)
     if max_concurrent is not None and max_concurrent < 1:
         raise SpecError(f"--max-concurrent must be >= 1, got {max_concurrent}")
-    if "://" in str(results):
-        raise SpecError(f"--results/--storage {results!r}: object-store URIs are not supported yet; use a path "
-                        "every node can reach (NFS, EFS, a GCS/S3 FUSE mount) and sync it afterwards")
-    folder = Path(results).expanduser().resolve() / spec.name
+    folder = Folder.at(results).child(spec.name)
     _claim_folder(folder, overwrite)
     data = load_data(spec.data, spec.family)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / c.SPEC_FILE).write_text(spec.to_yaml())
+    folder.make()
+    folder.write_text(c.SPEC_FILE, spec.to_yaml())
     started = time.time()
     _write_run_facts(folder, spec, {"started": _iso(started), "finished": None})
     from ray import tune
@@ -79,12 +78,12 @@ def run(spec: Spec | str | Path | Mapping[str, Any], *, results: str | Path = "r
         return _finish(spec, folder, data, started)
 
 
-def resume(folder: str | Path, *, address: str | None = None, progress: bool = True) -> SweepOutcome:
+def resume(location: str | Path, *, address: str | None = None, progress: bool = True) -> SweepOutcome:
     """Finish a sweep whose driver stopped; epochs already stored are kept, none is written twice."""
-    folder = Path(folder).expanduser().resolve()
-    if not (folder / c.SPEC_FILE).is_file() or not (folder / c.RAY_DIR).is_dir():
-        raise SpecError(f"{folder} is not a sweep's results folder (it needs {c.SPEC_FILE} and {c.RAY_DIR}/)")
-    spec = load_spec(folder / c.SPEC_FILE)
+    folder = Folder.at(location)
+    if not folder.exists(c.SPEC_FILE) or not folder.is_dir(c.RAY_DIR):
+        raise SpecError(f"{folder.uri} is not a sweep's results folder (it needs {c.SPEC_FILE} and {c.RAY_DIR}/)")
+    spec = _stored_spec(folder)
     data = load_data(spec.data, spec.family)
     started = time.time()
     from ray import tune
@@ -92,38 +91,43 @@ def resume(folder: str | Path, *, address: str | None = None, progress: bool = T
     from sweeps.space import count_trials
 
     with ray_session(address):
-        if not tune.Tuner.can_restore(str(folder / c.RAY_DIR)):
-            raise SweepError(f"{folder / c.RAY_DIR} holds no Ray Tune experiment state to resume from")
-        tuner = tune.Tuner.restore(str(folder / c.RAY_DIR), trainable=_trainable(spec, data),
+        experiment = folder.child(c.RAY_DIR).uri
+        if not tune.Tuner.can_restore(experiment):
+            raise SweepError(f"{experiment} holds no Ray Tune experiment state to resume from")
+        tuner = tune.Tuner.restore(experiment, trainable=_trainable(spec, data),
                                    resume_unfinished=True, resume_errored=True)
         _rebind_store(tuner, _make_store(spec, folder, count_trials(spec), progress))
         _fit(tuner)
         return _finish(spec, folder, data, started)
 
 
-def status(folder: str | Path) -> dict[str, Any]:
+def status(location: str | Path) -> dict[str, Any]:
     """Trials by state and the best so far, from the files alone (no Ray needed)."""
-    folder = Path(folder).expanduser().resolve()
-    if not (folder / c.SPEC_FILE).is_file():
-        raise SpecError(f"{folder} is not a sweep's results folder (no {c.SPEC_FILE})")
-    spec = load_spec(folder / c.SPEC_FILE)
+    folder = Folder.at(location)
+    if not folder.exists(c.SPEC_FILE):
+        raise SpecError(f"{folder.uri} is not a sweep's results folder (no {c.SPEC_FILE})")
+    spec = _stored_spec(folder)
     store = SweepStore(folder, sweep=spec.name, family=spec.family, metric=spec.metric, mode=spec.mode)
     store.load_existing()
-    facts = json.loads((folder / c.RUN_FILE).read_text()) if (folder / c.RUN_FILE).exists() else {}
+    facts = json.loads(folder.read_text(c.RUN_FILE) or "{}")
     from sweeps.space import count_trials
 
-    return {"name": spec.name, "folder": str(folder), "metric": spec.metric, "mode": spec.mode,
+    return {"name": spec.name, "folder": folder.uri, "metric": spec.metric, "mode": spec.mode,
             "total": count_trials(spec), "counts": store.counts(), "best": store.best_trial(),
             "epochs": len(store.epochs), "finished": facts.get("finished"), "chosen": facts.get("chosen")}
 
 
-def _claim_folder(folder: Path, overwrite: bool) -> None:
-    if not folder.exists() or not any(folder.iterdir()):
+def _stored_spec(folder: Folder) -> Spec:
+    return load_spec(yaml.safe_load(folder.read_text(c.SPEC_FILE) or "{}"))
+
+
+def _claim_folder(folder: Folder, overwrite: bool) -> None:
+    if folder.is_empty():
         return
     if not overwrite:
-        raise SpecError(f"{folder} already holds results; resume it with `sweeps resume {folder}`, "
+        raise SpecError(f"{folder.uri} already holds results; resume it with `sweeps resume {folder.uri}`, "
                         "choose another --results folder or name, or pass --overwrite to replace it")
-    shutil.rmtree(folder)
+    folder.remove()
 
 
 def _trainable(spec: Spec, data: Splits, wrap: Any = None) -> Any:
@@ -153,12 +157,12 @@ def _tune_config(spec: Spec, max_concurrent: int | None) -> Any:
     )
 
 
-def _run_config(spec: Spec, folder: Path, store: SweepStore) -> Any:
+def _run_config(spec: Spec, folder: Folder, store: SweepStore) -> Any:
     from ray import tune
 
     return tune.RunConfig(
         name=c.RAY_DIR,
-        storage_path=str(folder),
+        storage_path=folder.uri,
         callbacks=[store],
         failure_config=tune.FailureConfig(max_failures=spec.resources["max_failures"]),
         checkpoint_config=tune.CheckpointConfig(num_to_keep=1),
@@ -167,7 +171,7 @@ def _run_config(spec: Spec, folder: Path, store: SweepStore) -> Any:
     )
 
 
-def _make_store(spec: Spec, folder: Path, total: int, progress: bool) -> SweepStore:
+def _make_store(spec: Spec, folder: Folder, total: int, progress: bool) -> SweepStore:
     printer = ProgressPrinter(total, spec.metric) if progress else None
     return SweepStore(folder, sweep=spec.name, family=spec.family, metric=spec.metric, mode=spec.mode,
                       metadata={"axes": spec.axes, "scheduler": spec.search["scheduler"]}, progress=printer)
@@ -189,7 +193,7 @@ def _fit(tuner: Any) -> None:
         raise SweepError("interrupted; every finished epoch is stored; continue with `sweeps resume`") from None
 
 
-def _finish(spec: Spec, folder: Path, data: Splits, started: float) -> SweepOutcome:
+def _finish(spec: Spec, folder: Folder, data: Splits, started: float) -> SweepOutcome:
     """Choose the best trial, score it once on the test split, and close the run facts."""
     import ray
 
@@ -218,16 +222,15 @@ def _finish(spec: Spec, folder: Path, data: Splits, started: float) -> SweepOutc
     counts = store.counts()
     _write_run_facts(folder, spec, {"finished": _iso(finished), "duration_seconds": round(finished - started, 2),
                                     "nodes_used": nodes, "counts": counts, "chosen": chosen_facts})
-    return SweepOutcome(folder, spec.metric, counts, best, test, finished - started)
+    shown = folder.uri if is_uri(folder.uri) else Path(folder.path)
+    return SweepOutcome(shown, spec.metric, counts, best, test, finished - started)
 
 
-def _write_run_facts(folder: Path, spec: Spec, updates: Mapping[str, Any]) -> None:
-    path = folder / c.RUN_FILE
-    facts = json.loads(path.read_text()) if path.exists() else _initial_facts(spec)
+def _write_run_facts(folder: Folder, spec: Spec, updates: Mapping[str, Any]) -> None:
+    stored = folder.read_text(c.RUN_FILE)
+    facts = json.loads(stored) if stored else _initial_facts(spec)
     facts.update(updates)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(facts, indent=2, default=str))
-    tmp.replace(path)
+    folder.write_text(c.RUN_FILE, json.dumps(facts, indent=2, default=str))
 
 
 def _initial_facts(spec: Spec) -> dict[str, Any]:

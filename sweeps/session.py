@@ -16,6 +16,9 @@ WORKER_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}
 def ray_session(address: str | None = None, *, num_cpus: int | None = None) -> Iterator[dict[str, Any]]:
     """Use the Ray already initialised in this process, join ``address``, or start a local Ray.
 
+    Without an address a new local Ray always starts (``address="local"``), never one that
+    ``ray start`` happened to leave running on the machine.
+
     Ray is shut down on exit only if this function started or joined it.
     """
     import ray
@@ -27,7 +30,7 @@ def ray_session(address: str | None = None, *, num_cpus: int | None = None) -> I
     if address:
         kwargs["address"] = address
     else:
-        kwargs.update(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False)
+        kwargs.update(address="local", num_cpus=num_cpus, include_dashboard=False, log_to_driver=False)
     try:
         ray.init(**kwargs)
     except (ConnectionError, TimeoutError, RuntimeError, ValueError) as exc:

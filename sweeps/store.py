@@ -9,19 +9,17 @@ complete file readable.
 from __future__ import annotations
 
 import math
-import os
 import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 from ray.tune import Callback
 
 from sweeps import constants as c
 from sweeps import records
 from sweeps.space import resolve_config
+from sweeps.storage import Folder
 
 _EPOCH_FIELDS = (c.EPOCH, c.EPOCH_SECONDS, c.NODE, c.TIMESTAMP)
 _REPORTED_BY_TUNE = {
@@ -32,24 +30,13 @@ _REPORTED_BY_TUNE = {
 }
 
 
-def write_atomic(table: pa.Table, path: Path) -> None:
-    """Write ``table`` next to ``path`` and rename it over: readers never see half a file."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    pq.write_table(table, tmp, compression="zstd")
-    os.replace(tmp, path)
-
-
-def read_table(path: Path) -> pa.Table | None:
-    return pq.read_table(path) if path.exists() else None
-
-
 class SweepStore(Callback):
     """Collects every epoch Tune reports and every trial's fate; owns epochs.parquet and trials.parquet."""
 
-    def __init__(self, folder: str | Path, *, sweep: str, family: str, metric: str, mode: str,
+    def __init__(self, folder: Folder | str | Path, *, sweep: str, family: str, metric: str, mode: str,
                  metadata: Mapping[str, Any] | None = None, flush_seconds: float = 2.0,
                  progress: Any | None = None) -> None:
-        self.folder = Path(folder)
+        self.folder = folder if isinstance(folder, Folder) else Folder.at(folder)
         self.sweep = sweep
         self.family = family
         self.metric = metric
@@ -75,20 +62,30 @@ class SweepStore(Callback):
     def setup(self, **info: Any) -> None:
         self.load_existing()
 
+    def get_state(self) -> dict[str, Any] | None:
+        """Called each time Tune saves its experiment state, just before that state reaches storage.
+
+        Flushing here means every epoch covered by a checkpoint Tune can resume from is already
+        in Parquet; otherwise a driver killed between two flushes would lose the epochs a resumed
+        trial never reports again. Returns None: the rows live in Parquet, not in Tune's state.
+        """
+        self.flush()
+        return None
+
     def load_existing(self) -> None:
         """Start from what is already on disk (a resumed sweep keeps every earlier row)."""
         self._reset()
-        epochs = read_table(self.folder / c.EPOCHS_FILE)
+        epochs = self.folder.read_table(c.EPOCHS_FILE)
         for row in epochs.to_pylist() if epochs is not None else []:
             self.epochs[(row[c.TRIAL_ID], row[c.EPOCH])] = row
-        trials = read_table(self.folder / c.TRIALS_FILE)
+        trials = self.folder.read_table(c.TRIALS_FILE)
         for row in trials.to_pylist() if trials is not None else []:
             self.trials[row[c.TRIAL_ID]] = row
 
     # Tune callback hooks -------------------------------------------------------------
     def on_trial_start(self, iteration: int, trials: list[Any], trial: Any, **info: Any) -> None:
         row = self._trial_row(trial)
-        if row[c.STATUS] not in (c.COMPLETED, c.EARLY_STOPPED, c.DIVERGED):
+        if row[c.STATUS] not in (c.COMPLETED, c.EARLY_STOPPED, c.DIVERGED) and not _tune_finished(trial):
             row[c.STATUS] = c.RUNNING
             row[c.ERROR] = None
         self._dirty = True
@@ -117,7 +114,14 @@ class SweepStore(Callback):
 
     def on_experiment_end(self, trials: list[Any], **info: Any) -> None:
         for trial in trials:
-            self._trial_row(trial)
+            row = self._trial_row(trial)
+            if row[c.STATUS] == c.RUNNING and _tune_finished(trial):
+                self._dirty = True
+                if str(trial.status) == "ERROR":
+                    row[c.STATUS] = c.ERRORED
+                    row[c.ERROR] = _last_line(getattr(trial, "error_file", None), trial)
+                else:
+                    row[c.STATUS] = (trial.last_result or {}).get(c.STOP_REASON) or c.PRUNED
         self.flush()
         self._show(final=True)
 
@@ -192,13 +196,13 @@ class SweepStore(Callback):
         if not self._dirty:
             return
         started = time.monotonic()
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder.make()
         epoch_rows = [self.epochs[k] for k in sorted(self.epochs)]
         metrics = records.metric_names(epoch_rows) or list(records.KNOWN_METRICS)
-        write_atomic(records.to_table(epoch_rows, records.epoch_schema(metrics, self.metadata)),
-                     self.folder / c.EPOCHS_FILE)
-        write_atomic(records.to_table(self.trial_rows(), records.trial_schema(metrics, self.metadata)),
-                     self.folder / c.TRIALS_FILE)
+        self.folder.write_table(c.EPOCHS_FILE,
+                                records.to_table(epoch_rows, records.epoch_schema(metrics, self.metadata)))
+        self.folder.write_table(c.TRIALS_FILE,
+                                records.to_table(self.trial_rows(), records.trial_schema(metrics, self.metadata)))
         self._dirty = False
         self._last_flush = time.monotonic()
         self._write_seconds = self._last_flush - started
@@ -211,6 +215,11 @@ def best_epoch_row(epochs: list[dict[str, Any]], metric: str, mode: str) -> dict
         return None
     sign = 1 if mode == "min" else -1
     return min(finite, key=lambda e: (sign * e[metric], e[c.EPOCH]))
+
+
+def _tune_finished(trial: Any) -> bool:
+    """Tune's own verdict, which wins over the order its callbacks happened to arrive in."""
+    return str(getattr(trial, "status", "")) in ("TERMINATED", "ERROR")
 
 
 def _is_metric(key: str, value: Any) -> bool:

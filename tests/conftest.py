@@ -30,7 +30,7 @@ def ray_local() -> Iterator[Any]:
     from sweeps.session import WORKER_ENV
 
     if not ray.is_initialized():
-        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR",
+        ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR",
                  runtime_env={"env_vars": WORKER_ENV})
     yield ray
     ray.shutdown()

@@ -86,3 +86,19 @@ def test_cli_status_reports_counts_and_best(sweep_folder: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "tiny-asha (finished): 16 trials" in proc.stdout
     assert "pruned" in proc.stdout and "best val_loss:" in proc.stdout
+
+
+def test_results_can_go_to_a_filesystem_uri(ray_local: Any, tmp_path: Path) -> None:
+    spec = tiny_spec("uri", model={"width": 8}, train={"optimizer": "adam", "learning_rate": {"grid": [0.01, 0.03]},
+                                                        "max_epochs": 2}, search={"scheduler": "fifo"})
+    outcome = sweeps.run(spec, results=f"file://{tmp_path}/store", progress=False)
+    assert outcome.folder == f"file://{tmp_path}/store/uri"
+    folder = tmp_path / "store" / "uri"
+    trials = pd.read_parquet(folder / c.TRIALS_FILE)
+    assert len(trials) == 2 and set(trials[c.STATUS]) == {c.COMPLETED}
+    assert len(pd.read_parquet(folder / c.EPOCHS_FILE)) == 4
+    assert not list(folder.glob(".*.tmp"))
+    info = sweeps.status(outcome.folder)
+    assert info["counts"][c.COMPLETED] == 2 and info["folder"] == outcome.folder
+    with pytest.raises(sweeps.SpecError, match="already holds results"):
+        sweeps.run(spec, results=f"file://{tmp_path}/store")

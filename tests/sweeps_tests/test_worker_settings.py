@@ -5,8 +5,6 @@ from __future__ import annotations
 import pytest
 
 from sweeps import load_spec
-from sweeps.errors import SpecError
-from sweeps.runner import run
 from sweeps.trainable import plan_from_spec, worker_settings
 
 
@@ -37,8 +35,3 @@ def test_fractional_gpus_are_requested_from_ray() -> None:
     trainable = _trainable(spec, NoData())  # type: ignore[arg-type]
     bundle = trainable._resources.required_resources
     assert bundle == {"CPU": 1.0, "GPU": 0.125}
-
-
-def test_object_store_uris_are_refused_with_a_clear_message() -> None:
-    with pytest.raises(SpecError, match="object-store URIs are not supported yet"):
-        run({"name": "u"}, results="s3://bucket/results")

@@ -1,0 +1,90 @@
+"""Where a sweep's files live: a local folder or any pyarrow filesystem URI (s3://, gs://, file://).
+
+Every write is whole-file and atomic: locally a file written beside the target and
+renamed over it; on an object store a single PUT, which readers see whole or not at all.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.fs as pafs
+import pyarrow.parquet as pq
+
+
+def is_uri(location: str | Path) -> bool:
+    return "://" in str(location)
+
+
+@dataclass(frozen=True)
+class Folder:
+    """One results folder; ``uri`` is what users see and what Ray Tune is given as storage."""
+
+    fs: pafs.FileSystem
+    path: str
+    uri: str
+
+    @classmethod
+    def at(cls, location: str | Path) -> Folder:
+        """The folder at a local path or a URI."""
+        if is_uri(location):
+            fs, path = pafs.FileSystem.from_uri(str(location))
+            return cls(fs, path.rstrip("/"), str(location).rstrip("/"))
+        local = str(Path(location).expanduser().resolve())
+        return cls(pafs.LocalFileSystem(), local, local)
+
+    def child(self, name: str) -> Folder:
+        sep = "/" if is_uri(self.uri) else os.sep
+        return Folder(self.fs, posixpath.join(self.path, name), self.uri + sep + name)
+
+    @property
+    def is_local(self) -> bool:
+        return isinstance(self.fs, pafs.LocalFileSystem)
+
+    def _file(self, name: str) -> str:
+        return posixpath.join(self.path, name)
+
+    def exists(self, name: str = "") -> bool:
+        return self.fs.get_file_info(self._file(name) if name else self.path).type != pafs.FileType.NotFound
+
+    def is_dir(self, name: str = "") -> bool:
+        return self.fs.get_file_info(self._file(name) if name else self.path).type == pafs.FileType.Directory
+
+    def is_empty(self) -> bool:
+        if not self.is_dir():
+            return True
+        return not self.fs.get_file_info(pafs.FileSelector(self.path, recursive=False))
+
+    def make(self) -> None:
+        self.fs.create_dir(self.path, recursive=True)
+
+    def remove(self) -> None:
+        if self.is_dir():
+            self.fs.delete_dir(self.path)
+
+    def read_text(self, name: str) -> str | None:
+        if not self.exists(name):
+            return None
+        with self.fs.open_input_stream(self._file(name)) as stream:
+            return stream.read().decode()
+
+    def write_text(self, name: str, text: str) -> None:
+        self._write(name, lambda sink: sink.write(text.encode()))
+
+    def read_table(self, name: str) -> pa.Table | None:
+        return pq.read_table(self._file(name), filesystem=self.fs) if self.exists(name) else None
+
+    def write_table(self, name: str, table: pa.Table) -> None:
+        self._write(name, lambda sink: pq.write_table(table, sink, compression="zstd"))
+
+    def _write(self, name: str, writer: object) -> None:
+        target = self._file(name)
+        staging = posixpath.join(self.path, f".{name}.{os.getpid()}.tmp") if self.is_local else target
+        with self.fs.open_output_stream(staging) as sink:
+            writer(sink)  # type: ignore[operator]
+        if staging != target:
+            self.fs.move(staging, target)
