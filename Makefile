@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: quickstart test fast lint typecheck clean
+.PHONY: quickstart test fast lint typecheck clean bench-peers
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,3 +30,15 @@ typecheck: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) results .pytest_cache .mypy_cache .ruff_cache
+
+PEERS_VENV := benchmarks/.venv-peers
+
+$(PEERS_VENV)/.installed: pyproject.toml benchmarks/requirements-peers.txt
+	$(PYTHON) -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/pip install --quiet --upgrade pip
+	$(PEERS_VENV)/bin/pip install --quiet -e .
+	$(PEERS_VENV)/bin/pip install --quiet -r benchmarks/requirements-peers.txt
+	touch $@
+
+bench-peers: $(PEERS_VENV)/.installed  ## time KerasTuner, Optuna, GridSearchCV and plain Ray Tune against our runner (long)
+	$(PEERS_VENV)/bin/python benchmarks/peers.py

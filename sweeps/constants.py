@@ -24,6 +24,16 @@ NODE = "node"
 TIMESTAMP = "timestamp"
 """Unix time at which the trial reported the epoch."""
 
+REPORTED_AT = "reported_at"
+"""Key the trial sends its report time under (Tune overwrites ``timestamp`` with whole seconds); stored as TIMESTAMP."""
+
+SETUP_SECONDS = "setup_seconds"
+"""On the first epoch a trial process runs: seconds from entering the trial to that epoch's start
+(model build and compile, checkpoint restore); null on later epochs."""
+
+PID = "pid"
+"""Process id of the Ray worker that ran the epoch; with ``node`` it tells which worker ran what."""
+
 REPEAT = "repeat"
 """Index of the repeat (0 .. num_samples - 1); trials differing only in repeat measure noise."""
 

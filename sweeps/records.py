@@ -43,7 +43,8 @@ KNOWN_METRICS: tuple[str, ...] = ("loss", "accuracy", "val_loss", "val_accuracy"
 """Metrics every classification trial logs; listed first, in this order."""
 
 _EPOCH_HEAD = [(c.SWEEP, pa.string()), (c.TRIAL_ID, pa.string()), (c.EPOCH, pa.int64())]
-_EPOCH_TAIL = [(c.EPOCH_SECONDS, pa.float64()), (c.NODE, pa.string()), (c.TIMESTAMP, pa.float64())]
+_EPOCH_TAIL = [(c.EPOCH_SECONDS, pa.float64()), (c.NODE, pa.string()), (c.TIMESTAMP, pa.float64()),
+               (c.SETUP_SECONDS, pa.float64()), (c.PID, pa.int64())]
 
 
 def order_metrics(names: Iterable[str]) -> list[str]:

@@ -22,10 +22,20 @@ from sweeps import constants as c
 from sweeps.data import Splits, load_data
 from sweeps.errors import SpecError, SweepError
 from sweeps.progress import ProgressPrinter
+from sweeps.scorer import score, start_scorer, stop_scorer
 from sweeps.session import ray_session
 from sweeps.spec import Spec, load_spec
 from sweeps.storage import Folder, is_uri
 from sweeps.store import SweepStore
+from sweeps.trainable import plan_from_spec
+
+CHECKPOINTS_KEPT = None
+"""Per trial: all, while the sweep runs. Tune deletes older checkpoints as newer ones arrive, while
+the experiment state it last synced to storage can name an older one still; a driver killed then
+would leave a trial that cannot resume. ``checkpoint_seconds`` bounds how many there are, and a
+finished sweep deletes them (only ``sweeps resume`` of an unfinished sweep needs them)."""
+
+CHECKPOINT_PREFIX = "checkpoint_"
 
 
 @dataclass
@@ -67,6 +77,7 @@ def run(spec: Spec | str | Path | Mapping[str, Any], *, results: str | Path = "r
 
     with ray_session(address) as facts:
         _write_run_facts(folder, spec, {"nodes": facts["nodes"]})
+        scorer = start_scorer(plan_from_spec(spec))
         store = _make_store(spec, folder, count_trials(spec), progress)
         tuner = tune.Tuner(
             _trainable(spec, data, _wrap_trainable),
@@ -74,8 +85,8 @@ def run(spec: Spec | str | Path | Mapping[str, Any], *, results: str | Path = "r
             tune_config=_tune_config(spec, max_concurrent),
             run_config=_run_config(spec, folder, store),
         )
-        _fit(tuner)
-        return _finish(spec, folder, data, started)
+        _fit(tuner, scorer)
+        return _finish(spec, folder, data, started, scorer)
 
 
 def resume(location: str | Path, *, address: str | None = None, progress: bool = True) -> SweepOutcome:
@@ -91,14 +102,15 @@ def resume(location: str | Path, *, address: str | None = None, progress: bool =
     from sweeps.space import count_trials
 
     with ray_session(address):
+        scorer = start_scorer(plan_from_spec(spec))
         experiment = folder.child(c.RAY_DIR).uri
         if not tune.Tuner.can_restore(experiment):
             raise SweepError(f"{experiment} holds no Ray Tune experiment state to resume from")
         tuner = tune.Tuner.restore(experiment, trainable=_trainable(spec, data),
                                    resume_unfinished=True, resume_errored=True)
         _rebind_store(tuner, _make_store(spec, folder, count_trials(spec), progress))
-        _fit(tuner)
-        return _finish(spec, folder, data, started)
+        _fit(tuner, scorer)
+        return _finish(spec, folder, data, started, scorer)
 
 
 def status(location: str | Path) -> dict[str, Any]:
@@ -165,7 +177,7 @@ def _run_config(spec: Spec, folder: Folder, store: SweepStore) -> Any:
         storage_path=folder.uri,
         callbacks=[store],
         failure_config=tune.FailureConfig(max_failures=spec.resources["max_failures"]),
-        checkpoint_config=tune.CheckpointConfig(num_to_keep=1),
+        checkpoint_config=tune.CheckpointConfig(num_to_keep=CHECKPOINTS_KEPT),
         verbose=0,
         progress_reporter=None,
     )
@@ -186,19 +198,17 @@ def _rebind_store(tuner: Any, store: SweepStore) -> None:
     callbacks[:] = [cb for cb in callbacks if not isinstance(cb, SweepStore)] + [store]
 
 
-def _fit(tuner: Any) -> None:
+def _fit(tuner: Any, scorer: Any) -> None:
     try:
         tuner.fit()
     except KeyboardInterrupt:
+        stop_scorer(scorer)
         raise SweepError("interrupted; every finished epoch is stored; continue with `sweeps resume`") from None
 
 
-def _finish(spec: Spec, folder: Folder, data: Splits, started: float) -> SweepOutcome:
+def _finish(spec: Spec, folder: Folder, data: Splits, started: float, scorer: Any) -> SweepOutcome:
     """Choose the best trial, score it once on the test split, and close the run facts."""
-    import ray
-
     from sweeps.space import resolve_config
-    from sweeps.trainable import plan_from_spec, score_on_test
 
     store = SweepStore(folder, sweep=spec.name, family=spec.family, metric=spec.metric, mode=spec.mode,
                        metadata={"axes": spec.axes, "scheduler": spec.search["scheduler"]})
@@ -209,17 +219,19 @@ def _finish(spec: Spec, folder: Folder, data: Splits, started: float) -> SweepOu
     if best is not None:
         hp = {k: v for k, v in best.items() if v is not None}
         hp = resolve_config(hp, spec.family)
-        task = ray.remote(score_on_test).options(num_cpus=spec.resources["cpus_per_trial"],
-                                                 num_gpus=spec.resources["gpus_per_trial"])
-        scores = ray.get(task.remote(hp, data, plan_from_spec(spec), int(best[c.BEST_EPOCH])))
+        scores = score(scorer, hp, data, plan_from_spec(spec), int(best[c.BEST_EPOCH]))
         test = {k: v for k, v in scores.items() if k.startswith(c.TEST_PREFIX)}
         store.set_chosen(best[c.TRIAL_ID], test)
         chosen_facts = {"trial_id": best[c.TRIAL_ID], "best_epoch": best[c.BEST_EPOCH],
                         spec.metric: best[c.BEST_PREFIX + spec.metric], "retrained": scores, **test}
+    else:
+        stop_scorer(scorer)
     store.flush()
+    counts = store.counts()
+    if not counts.get(c.ERRORED) and not counts.get(c.RUNNING):
+        folder.child(c.RAY_DIR).remove_grandchildren(CHECKPOINT_PREFIX)
     finished = time.time()
     nodes = sorted({row.get(c.NODE) for row in store.epochs.values() if row.get(c.NODE)})
-    counts = store.counts()
     _write_run_facts(folder, spec, {"finished": _iso(finished), "duration_seconds": round(finished - started, 2),
                                     "nodes_used": nodes, "counts": counts, "chosen": chosen_facts})
     shown = folder.uri if is_uri(folder.uri) else Path(folder.path)

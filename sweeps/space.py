@@ -10,6 +10,7 @@ its repeat and seed.
 from __future__ import annotations
 
 import itertools
+import random
 from collections.abc import Mapping
 from typing import Any
 
@@ -37,6 +38,25 @@ def grid_points(spec: Any) -> list[dict[str, Any]]:
     return [{**p, c.REPEAT: r, c.SEED: seed + r} for r in range(repeats) for p in points]
 
 
+def trial_order(spec: Any) -> list[dict[str, Any]]:
+    """The grid points in the order trials start.
+
+    A whole grid (``fifo``) runs in spec order, which keeps trials that share a traced graph
+    next to each other. Under ASHA or HyperBand the first trials to reach a rung set the bar for
+    the rest, so each repeat's points start in a seeded random order: in spec order every
+    small width would start (and be compared) before any large one.
+    """
+    points = grid_points(spec)
+    if spec.search["scheduler"] == "fifo":
+        return points
+    shuffled: list[dict[str, Any]] = []
+    for repeat in sorted({p[c.REPEAT] for p in points}):
+        block = [p for p in points if p[c.REPEAT] == repeat]
+        random.Random(spec.data["seed"]).shuffle(block)
+        shuffled.extend(block)
+    return shuffled
+
+
 def random_axes(spec: Any) -> dict[str, Axis]:
     """Axes drawn at random per trial (choice, uniform, loguniform, randint)."""
     return {k: axis for k, axis in spec.hyperparameters.items() if not axis.is_grid}
@@ -50,7 +70,7 @@ def param_space(spec: Any) -> dict[str, Any]:
     """The Tune param_space: ``{"point": grid_search(points), <random axis>: domain, ...}``."""
     from ray import tune
 
-    space: dict[str, Any] = {POINT: tune.grid_search(grid_points(spec))}
+    space: dict[str, Any] = {POINT: tune.grid_search(trial_order(spec))}
     for name, axis in random_axes(spec).items():
         space[name] = to_domain(axis)
     return space

@@ -87,6 +87,7 @@ RESOURCE_RULES = {
     "max_concurrent": Rule(int, None, low=1, nullable=True),
     "max_failures": Rule(int, 2, low=0),
     "checkpoint_every": Rule(int, 1, low=0),
+    "checkpoint_seconds": Rule(float, 10.0, low=0.0),
     "mixed_precision": Rule(bool, False),
 }
 TOP_KEYS = ("name", "data", "model", "train", "search", "resources")

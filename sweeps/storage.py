@@ -66,6 +66,20 @@ class Folder:
         if self.is_dir():
             self.fs.delete_dir(self.path)
 
+    def remove_grandchildren(self, prefix: str) -> int:
+        """Delete every folder ``<child>/<prefix>*`` (the trials' checkpoints under ray/); returns how many."""
+        if not self.is_dir():
+            return 0
+        removed = 0
+        for child in self.fs.get_file_info(pafs.FileSelector(self.path, recursive=False)):
+            if child.type != pafs.FileType.Directory:
+                continue
+            for entry in self.fs.get_file_info(pafs.FileSelector(child.path, recursive=False)):
+                if entry.type == pafs.FileType.Directory and entry.base_name.startswith(prefix):
+                    self.fs.delete_dir(entry.path)
+                    removed += 1
+        return removed
+
     def read_text(self, name: str) -> str | None:
         if not self.exists(name):
             return None

@@ -21,12 +21,12 @@ from sweeps import records
 from sweeps.space import resolve_config
 from sweeps.storage import Folder
 
-_EPOCH_FIELDS = (c.EPOCH, c.EPOCH_SECONDS, c.NODE, c.TIMESTAMP)
+_EPOCH_FIELDS = (c.EPOCH, c.EPOCH_SECONDS, c.NODE, c.TIMESTAMP, c.SETUP_SECONDS, c.PID)
 _REPORTED_BY_TUNE = {
-    "done", "training_iteration", "trial_id", "date", "time_this_iter_s", "time_total_s", "pid", "hostname",
+    "done", "training_iteration", "trial_id", "date", "time_this_iter_s", "time_total_s", "hostname",
     "node_ip", "config", "time_since_restore", "iterations_since_restore", "timesteps_total",
     "episodes_total", "timesteps_since_restore", "experiment_tag", "checkpoint_dir_name",
-    "should_checkpoint", c.STOP_REASON,
+    "should_checkpoint", c.STOP_REASON, c.REPORTED_AT,
 }
 
 
@@ -102,6 +102,7 @@ class SweepStore(Callback):
         reason = (trial.last_result or {}).get(c.STOP_REASON)
         row[c.STATUS] = reason or c.PRUNED
         row[c.ERROR] = None
+        self._dirty = True
         self.flush()
         self._show()
 
@@ -109,6 +110,7 @@ class SweepStore(Callback):
         row = self._trial_row(trial)
         row[c.STATUS] = c.ERRORED
         row[c.ERROR] = _last_line(getattr(trial, "error_file", None), trial)
+        self._dirty = True
         self.flush()
         self._show()
 
@@ -138,6 +140,8 @@ class SweepStore(Callback):
         row: dict[str, Any] = {c.SWEEP: self.sweep, c.TRIAL_ID: trial.trial_id}
         row.update({k: trial_row.get(k) for k in records.HYPERPARAMETERS})
         row.update({k: result[k] for k in _EPOCH_FIELDS if k in result})
+        if c.REPORTED_AT in result:
+            row[c.TIMESTAMP] = float(result[c.REPORTED_AT])
         row.update({k: float(v) for k, v in result.items() if _is_metric(k, v)})
         self.epochs[(trial.trial_id, int(result[c.EPOCH]))] = row
         trial_row[c.NODE] = result.get(c.NODE)

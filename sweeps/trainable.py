@@ -5,6 +5,7 @@ Also the one retrain of the chosen configuration that is scored on the test spli
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,9 @@ from sweeps.data import Splits
 from sweeps.spec import EarlyStopping
 
 _worker_ready = False
+
+STEPS_PER_EXECUTION = 64
+"""Training steps per call into TensorFlow: small models spend most of a step in Python overhead."""
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,7 @@ class TrialPlan:
     max_epochs: int
     early_stopping: EarlyStopping | None
     checkpoint_every: int = 0
+    checkpoint_seconds: float = 0.0
     cpus_per_trial: float = 1.0
     gpus_per_trial: float = 0.0
     mixed_precision: bool = False
@@ -35,6 +40,7 @@ def plan_from_spec(spec: Any) -> TrialPlan:
         max_epochs=spec.max_epochs,
         early_stopping=spec.early_stopping,
         checkpoint_every=res["checkpoint_every"],
+        checkpoint_seconds=res["checkpoint_seconds"],
         cpus_per_trial=res["cpus_per_trial"],
         gpus_per_trial=res["gpus_per_trial"],
         mixed_precision=res["mixed_precision"],
@@ -43,6 +49,7 @@ def plan_from_spec(spec: Any) -> TrialPlan:
 
 def train_trial(config: Mapping[str, Any], data: Splits, plan: TrialPlan) -> None:
     """Ray Tune function trainable: one trial, resumed from its checkpoint when it has one."""
+    entered = time.perf_counter()
     from ray import tune
 
     from sweeps.callbacks import EpochReporter
@@ -62,7 +69,8 @@ def train_trial(config: Mapping[str, Any], data: Splits, plan: TrialPlan) -> Non
         tune.report(record, checkpoint=tune.Checkpoint.from_directory(folder) if folder else None)
 
     reporter = EpochReporter(send, max_epochs=plan.max_epochs, node=node_name(),
-                             checkpoint_every=plan.checkpoint_every, stopper=stopper)
+                             checkpoint_every=plan.checkpoint_every, checkpoint_seconds=plan.checkpoint_seconds,
+                             stopper=stopper, entered=entered)
     fit(model, hp, data, plan, [stopper, reporter], initial_epoch=initial_epoch, epochs=plan.max_epochs)
 
 
@@ -74,19 +82,16 @@ def node_name() -> str:
 
 
 def compile_model(hp: Mapping[str, Any], data: Splits, plan: TrialPlan) -> Any:
-    """A fresh model and optimizer for ``hp``, seeded; the only place models are compiled."""
-    import keras
+    """A compiled model and optimizer for ``hp``, seeded, in a fresh model's state; the only place models are made.
 
-    from sweeps.models import build_model
-    from sweeps.optimizers import applicable_settings, make_optimizer
+    A worker reuses the traced graph of an earlier trial with the same architecture and
+    optimizer (:mod:`sweeps.warm`); every value of ``hp`` still reaches the model and optimizer.
+    """
+    from sweeps.warm import compiled_model
 
     prepare_worker(plan)
-    keras.backend.clear_session()
-    keras.utils.set_random_seed(int(hp.get("seed") or 0))
-    model = build_model(hp, data.feature_shape, data.n_classes)
-    optimizer = make_optimizer(hp["optimizer"], hp["learning_rate"], **applicable_settings(hp["optimizer"], hp))
-    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    return model
+    _set_precision(plan)
+    return compiled_model(hp, data.feature_shape, data.n_classes, steps_per_execution=STEPS_PER_EXECUTION)
 
 
 def make_early_stopping(plan: TrialPlan) -> Any | None:
@@ -104,16 +109,18 @@ def fit(model: Any, hp: Mapping[str, Any], data: Splits, plan: TrialPlan, callba
     """``model.fit`` on the training split, validated on the validation split, NaN-guarded."""
     import keras
 
+    from sweeps.pipelines import evaluation_batches, training_batches
+
     guards = [keras.callbacks.TerminateOnNaN()]
+    threads = worker_settings(plan)["intra_op_threads"]
     return model.fit(
-        data.x_train, data.y_train,
-        validation_data=(data.x_val, data.y_val),
-        batch_size=int(hp["batch_size"]),
+        training_batches(data.x_train, data.y_train, int(hp["batch_size"]), int(hp.get("seed") or 0), threads),
+        validation_data=evaluation_batches(data.x_val, data.y_val, threads),
         epochs=epochs,
         initial_epoch=initial_epoch,
         callbacks=guards + [cb for cb in callbacks if cb is not None],
         verbose=0,
-        shuffle=True,
+        shuffle=False,  # the pipeline shuffles, with the trial's seed
     )
 
 
@@ -123,11 +130,13 @@ def score_on_test(hp: Mapping[str, Any], data: Splits, plan: TrialPlan, epochs: 
     Returns ``test_*`` metrics and the retrained model's ``val_*`` metrics, which match the
     trial's best epoch when training is deterministic.
     """
+    from sweeps.pipelines import evaluation_batches
+
     model = compile_model(hp, data, plan)
     if epochs > 0:
         fit(model, hp, data, plan, [], epochs=epochs)
-    test = model.evaluate(data.x_test, data.y_test, batch_size=1024, return_dict=True, verbose=0)
-    val = model.evaluate(data.x_val, data.y_val, batch_size=1024, return_dict=True, verbose=0)
+    test = model.evaluate(evaluation_batches(data.x_test, data.y_test), return_dict=True, verbose=0)
+    val = model.evaluate(evaluation_batches(data.x_val, data.y_val), return_dict=True, verbose=0)
     return {**{f"test_{k}": float(v) for k, v in test.items()}, **{f"val_{k}": float(v) for k, v in val.items()}}
 
 
@@ -150,7 +159,12 @@ def worker_settings(plan: TrialPlan) -> dict[str, Any]:
 
 
 def prepare_worker(plan: TrialPlan) -> None:
-    """Apply :func:`worker_settings` once per process (TensorFlow accepts them only before first use)."""
+    """Apply :func:`worker_settings` once per process (TensorFlow accepts them only before first use).
+
+    Deterministic ops refuse random ops without a seed; the global seed set here is a fallback
+    only: trials draw from their own seeds (models.py, pipelines.py) and never reset it, since
+    resetting it empties TensorFlow's kernel cache.
+    """
     global _worker_ready
     if _worker_ready:
         return
@@ -168,9 +182,14 @@ def prepare_worker(plan: TrialPlan) -> None:
         except RuntimeError:
             pass
     if settings["deterministic_ops"]:
+        tf.random.set_seed(0)
         tf.config.experimental.enable_op_determinism()
-    if settings["mixed_precision"]:
-        import keras
-
-        keras.mixed_precision.set_global_policy("mixed_float16")
     _worker_ready = True
+
+
+def _set_precision(plan: TrialPlan) -> None:
+    """Per trial: Keras keeps its dtype policy per thread, and Tune runs each trial in a new thread."""
+    import keras
+
+    policy = "mixed_float16" if worker_settings(plan)["mixed_precision"] else "float32"
+    keras.mixed_precision.set_global_policy(policy)

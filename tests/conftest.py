@@ -46,7 +46,7 @@ def tiny_spec(name: str, **sections: Any) -> dict[str, Any]:
                   "batch_size": 64, "max_epochs": 6,
                   "early_stopping": {"monitor": "val_loss", "patience": 2}},
         "search": {"scheduler": "asha", "metric": "val_loss", "asha": {"grace_period": 1, "reduction_factor": 2}},
-        "resources": {"checkpoint_every": 2},
+        "resources": {"checkpoint_every": 2, "checkpoint_seconds": 0},
     }
     spec.update(sections)
     return spec

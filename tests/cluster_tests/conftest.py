@@ -30,15 +30,19 @@ def cluster() -> Iterator[Any]:
     cluster.shutdown()
 
 
+EPOCHS = 40
+"""Per trial: with batches of 4, a trial takes several seconds, long enough to be interrupted."""
+
+
 def cluster_spec(name: str, tmp_path: Path, **train: Any) -> Path:
-    """Four trials slow enough (25 epochs of batch 16) to be interrupted, checkpointed every epoch."""
+    """Four trials slow enough to be interrupted, checkpointed every epoch."""
     spec = {
         "name": name,
         "model": {"family": "mlp", "width": 16},
         "train": {"optimizer": "adam", "learning_rate": {"grid": [0.001, 0.002, 0.003, 0.004]},
-                  "batch_size": 16, "max_epochs": 25, "early_stopping": None, **train},
+                  "batch_size": 4, "max_epochs": EPOCHS, "early_stopping": None, **train},
         "search": {"scheduler": "fifo"},
-        "resources": {"checkpoint_every": 1, "max_failures": 3},
+        "resources": {"checkpoint_every": 1, "checkpoint_seconds": 0, "max_failures": 3},
     }
     path = tmp_path / f"{name}.yaml"
     path.write_text(yaml.safe_dump(spec))

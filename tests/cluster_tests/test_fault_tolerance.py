@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from tests.cluster_tests.conftest import (
+    EPOCHS,
     assert_each_epoch_once,
     cluster_spec,
     driver_env,
@@ -45,7 +46,7 @@ def test_trials_run_on_both_nodes_and_survive_losing_the_worker(cluster: Any, tm
             os.killpg(proc.pid, signal.SIGKILL)
     epochs, trials = assert_each_epoch_once(folder)
     assert epochs["node"].nunique() == 2
-    assert set(trials["status"]) == {"completed"} and (trials["epochs_run"] == 25).all()
+    assert set(trials["status"]) == {"completed"} and (trials["epochs_run"] == EPOCHS).all()
     interrupted = before.loc[before["node"].str.endswith(worker_id), "trial_id"].unique()
     resumed = []
     for trial_id in interrupted:
@@ -74,7 +75,7 @@ def test_sweeps_resume_finishes_a_sweep_whose_driver_was_killed(cluster: Any, tm
     assert resume.returncode == 0, resume.stdout[-3000:] + resume.stderr[-3000:]
     epochs, trials = assert_each_epoch_once(folder)
     assert len(trials) == 4 and set(trials["status"]) == {"completed"}
-    assert len(epochs) == 4 * 25
+    assert len(epochs) == 4 * EPOCHS
     kept = stored.merge(epochs, on=["trial_id", "epoch"], suffixes=("", "_after"))
     assert len(kept) == len(stored)
     facts = json.loads((folder / "run.json").read_text())

@@ -21,7 +21,8 @@ def test_a_trial_raising_every_time_is_retried_then_recorded_as_error(ray_local:
     attempts.mkdir()
     spec = tiny_spec("faulty", model={"width": 16},
                      train={"optimizer": "adam", "learning_rate": {"grid": [0.003, 0.666, 0.01]}, "max_epochs": 3},
-                     search={"scheduler": "fifo"}, resources={"max_failures": 2, "checkpoint_every": 1})
+                     search={"scheduler": "fifo"},
+                     resources={"max_failures": 2, "checkpoint_every": 1, "checkpoint_seconds": 0})
     outcome = sweeps.run(spec, results=tmp_path / "results", progress=False,
                          _wrap_trainable=raising_for(0.666, attempts))
     trials = pd.read_parquet(outcome.folder / c.TRIALS_FILE).set_index("learning_rate")

@@ -56,11 +56,20 @@ def test_every_grid_value_reaches_the_compiled_optimizer(digits: Any) -> None:
     assert checked == {"momentum", "nesterov", "rho", "beta_1", "beta_2", "epsilon"}
 
 
-def test_every_trial_gets_a_fresh_optimizer(digits: Any) -> None:
+def test_every_trial_starts_from_a_fresh_optimizer_state(digits: Any) -> None:
+    """A worker may reuse a compiled graph, never an optimizer's state or its learning rate."""
     spec, data = digits
     plan = plan_from_spec(spec)
-    hp = resolve_config({"point": grid_points(spec)[0]}, spec.family)
-    assert compile_model(hp, data, plan).optimizer is not compile_model(hp, data, plan).optimizer
+    hp = {"family": "mlp", "width": 7, "depth": 1, "dropout": 0.0, "activation": "relu",
+          "optimizer": "adam", "learning_rate": 0.0123, "batch_size": 32, "seed": 0}
+    model = compile_model(hp, data, plan)
+    model.fit(data.x_train[:64], data.y_train[:64], epochs=1, verbose=0)
+    assert int(model.optimizer.iterations) > 0
+    optimizer = compile_model({**hp, "learning_rate": 0.456}, data, plan).optimizer
+    assert _value(optimizer.learning_rate) == pytest.approx(0.456)
+    assert int(optimizer.iterations) == 0
+    slots = [np.asarray(v) for v in optimizer.variables if "momentum" in v.path or "velocity" in v.path]
+    assert slots and all(not s.any() for s in slots)
 
 
 @pytest.mark.parametrize(("width", "depth", "dropout"), [(7, 1, 0.0), (13, 3, 0.35)])

@@ -31,6 +31,17 @@ def test_asha_sweep_stores_one_row_per_trial_per_epoch(sweep_folder: Path) -> No
     assert set(epochs["optimizer"]) == {"sgd", "adam"} and set(epochs["width"]) == {8, 32}
 
 
+def test_epoch_rows_carry_precise_times_and_their_worker(sweep_folder: Path) -> None:
+    epochs = pd.read_parquet(sweep_folder / c.EPOCHS_FILE).sort_values([c.TRIAL_ID, c.EPOCH])
+    assert (epochs[c.TIMESTAMP] % 1 != 0).any(), "timestamps were rounded to whole seconds"
+    between = epochs.groupby(c.TRIAL_ID)[c.TIMESTAMP].diff().dropna()
+    later = epochs.loc[between.index, c.EPOCH_SECONDS]
+    assert (between >= later - 1e-3).all(), "two reports closer together than the epoch between them"
+    first = epochs[epochs[c.EPOCH] == 1]
+    assert (first[c.SETUP_SECONDS] > 0).all() and epochs.loc[epochs[c.EPOCH] > 1, c.SETUP_SECONDS].isna().all()
+    assert (epochs[c.PID] > 0).all()
+
+
 def test_asha_prunes_and_every_trial_ends_with_a_status(sweep_folder: Path) -> None:
     trials = pd.read_parquet(sweep_folder / c.TRIALS_FILE)
     assert set(trials[c.STATUS]) <= {c.COMPLETED, c.EARLY_STOPPED, c.PRUNED, c.DIVERGED}
@@ -66,11 +77,11 @@ def test_run_facts_and_resolved_spec_are_written(sweep_folder: Path, asha_sweep:
 def test_a_diverging_trial_ends_diverged_while_the_others_finish(ray_local: Any, tmp_path: Path) -> None:
     spec = tiny_spec("diverge",
                      model={"family": "mlp", "width": 32, "depth": 2},
-                     train={"optimizer": "sgd", "learning_rate": {"grid": [0.05, 1e5]}, "max_epochs": 3},
+                     train={"optimizer": "sgd", "learning_rate": {"grid": [0.05, 1e10]}, "max_epochs": 3},
                      search={"scheduler": "fifo"})
     outcome = sweeps.run(spec, results=tmp_path, progress=False)
     trials = pd.read_parquet(outcome.folder / c.TRIALS_FILE).set_index("learning_rate")
-    assert trials.loc[1e5, c.STATUS] == c.DIVERGED
+    assert trials.loc[1e10, c.STATUS] == c.DIVERGED
     assert trials.loc[0.05, c.STATUS] == c.COMPLETED and trials.loc[0.05, c.EPOCHS_RUN] == 3
     assert trials.loc[0.05, c.CHOSEN]
 

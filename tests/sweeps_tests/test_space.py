@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sweeps import count_trials, load_spec
-from sweeps.space import grid_points, param_space, resolve_config
+from sweeps.space import grid_points, param_space, resolve_config, trial_order
 
 
 def test_grid_is_expanded_with_repeats_and_seeds() -> None:
@@ -36,3 +36,17 @@ def test_random_axes_become_tune_domains_and_resolve_flat() -> None:
     assert flat["learning_rate"] == 0.01 and flat["momentum"] == 0.5 and flat["family"] == "mlp"
     assert resolve_config({"point": {"optimizer": "adam"}, "momentum": 0.5}, "mlp") == {
         "optimizer": "adam", "family": "mlp"}
+
+
+def test_asha_starts_each_repeat_in_a_seeded_random_order_and_fifo_in_spec_order() -> None:
+    base = {"name": "o", "model": {"width": {"grid": [8, 16, 32, 64]}, "depth": {"grid": [1, 2, 3]}},
+            "search": {"scheduler": "asha", "num_samples": 2}}
+    asha = load_spec(base)
+    order = trial_order(asha)
+    assert order == trial_order(load_spec(base))
+    assert [p["repeat"] for p in order] == [0] * 12 + [1] * 12
+    assert sorted(map(str, order[:12])) == sorted(map(str, grid_points(asha)[:12]))
+    assert order[:12] != grid_points(asha)[:12]
+    fifo = load_spec({**base, "search": {"scheduler": "fifo", "num_samples": 2}})
+    assert trial_order(fifo) == grid_points(fifo)
+    assert param_space(asha)["point"]["grid_search"] == order

@@ -1,0 +1,108 @@
+"""Compiled models kept warm in a worker process, so trials that share a graph trace it once.
+
+Tracing a small model's Keras train step costs about half a second, several of its epochs.
+Tune reuses worker processes between trials, and most trials of a sweep differ only in
+values the traced graph reads from variables (the learning rate, the initial weights). A
+trial whose graph would be identical to an earlier one's in this process (same architecture,
+optimizer and optimizer constants) takes that compiled model and resets everything a fresh
+model would have fresh: all model variables (weights and dropout seed state) are copied
+from a model newly built with the trial's seed, the optimizer's variables go back to their
+initial values and its learning rate is assigned. Training is then exactly what a cold start
+gives (tests compare the weights after training).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from sweeps.models import build_model
+from sweeps.optimizers import applicable_settings, make_optimizer
+
+ARCHITECTURE_KEYS = ("family", "width", "depth", "activation", "dropout", "filters", "dense_units")
+"""Hyperparameters that shape the graph itself."""
+
+CAPACITY = 8
+"""Compiled models kept per process; the least recently used is dropped beyond this."""
+
+LOSS = "sparse_categorical_crossentropy"
+METRICS = ("accuracy",)
+
+
+@dataclass
+class _Warm:
+    model: Any
+    optimizer_start: list[np.ndarray]
+
+
+_models: OrderedDict[tuple[Any, ...], _Warm] = OrderedDict()
+
+
+def graph_key(hp: Mapping[str, Any], feature_shape: tuple[int, ...], n_classes: int,
+              steps_per_execution: int, policy: str) -> tuple[Any, ...]:
+    """Everything the traced train step depends on; trials with equal keys can share one."""
+    architecture = tuple((k, hp.get(k)) for k in ARCHITECTURE_KEYS)
+    settings = tuple(sorted(applicable_settings(hp["optimizer"], hp).items()))
+    return (architecture, tuple(feature_shape), n_classes, hp["optimizer"], settings, steps_per_execution, policy)
+
+
+def compiled_model(hp: Mapping[str, Any], feature_shape: tuple[int, ...], n_classes: int, *,
+                   steps_per_execution: int = 1, reuse: bool = True) -> Any:
+    """A compiled model in the state a fresh one for ``hp`` (seeded by ``hp['seed']``) would have."""
+    import keras
+
+    policy = keras.mixed_precision.dtype_policy().name
+    fresh = build_model(hp, feature_shape, n_classes)
+    key = graph_key(hp, feature_shape, n_classes, steps_per_execution, policy)
+    warm = _models.get(key) if reuse else None
+    if warm is None:
+        warm = _compile(fresh, hp, steps_per_execution)
+        if reuse:
+            _remember(key, warm)
+        return warm.model
+    _models.move_to_end(key)
+    for target, source in zip(warm.model.variables, fresh.variables):
+        target.assign(source)
+    optimizer = warm.model.optimizer
+    for variable, start in zip(optimizer.variables, warm.optimizer_start):
+        variable.assign(start)
+    optimizer.learning_rate = float(hp["learning_rate"])
+    return warm.model
+
+
+def forget() -> None:
+    """Drop every warm model (tests, and a worker that wants its memory back)."""
+    _models.clear()
+
+
+def _compile(model: Any, hp: Mapping[str, Any], steps_per_execution: int) -> _Warm:
+    optimizer = make_optimizer(hp["optimizer"], hp["learning_rate"], **applicable_settings(hp["optimizer"], hp))
+    model.compile(optimizer=optimizer, loss=LOSS, metrics=list(METRICS), steps_per_execution=steps_per_execution)
+    _build_state(model)
+    return _Warm(model, [np.array(v) for v in model.optimizer.variables])
+
+
+def _build_state(model: Any) -> None:
+    """Create optimizer and metric variables now, outside the traced step.
+
+    Keras otherwise creates them while tracing the first step, which makes TensorFlow trace
+    that step a second time; building them here saves about a third of a cold start.
+    """
+    import keras
+
+    model.optimizer.build(model.trainable_variables)
+    symbolic_build = getattr(model, "_symbolic_build", None)
+    if symbolic_build is None:
+        return
+    x = np.zeros((1, *model.input_shape[1:]), dtype=keras.backend.floatx())
+    symbolic_build(data_batch=(x, np.zeros((1,), dtype="int32"), None))
+
+
+def _remember(key: tuple[Any, ...], warm: _Warm) -> None:
+    _models[key] = warm
+    while len(_models) > CAPACITY:
+        _models.popitem(last=False)
