@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: quickstart test fast lint typecheck clean bench-peers
+.PHONY: quickstart test fast lint typecheck clean bench bench-peers
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ typecheck: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) results .pytest_cache .mypy_cache .ruff_cache
+
+bench: $(VENV)/.installed  ## the runner's own figures: trial overhead, quickstart and 48-configuration grid
+	$(BIN)/python benchmarks/trial_overhead.py --epochs 20
+	$(BIN)/python benchmarks/runner_efficiency.py quickstart --json benchmarks/results/quickstart.json
+	$(BIN)/python benchmarks/runner_efficiency.py grid48 --json benchmarks/results/grid48.json
+	$(BIN)/python benchmarks/report_speed.py
 
 PEERS_VENV := benchmarks/.venv-peers
 

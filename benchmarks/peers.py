@@ -32,6 +32,7 @@ Figures, one row per search:
   best val_acc  the best validation accuracy of any epoch of any trial
   target s      seconds from the start until some epoch's val_accuracy came within 0.5 points (0.005) of the
                 reference: ours-grid's best val_accuracy (or, without ours-grid, the best of this run)
+  target ep     epochs trained (all trials, in time order) until that epoch
   / fastest     wall / the fastest peer's wall (peers: every search but ours-*)
   ours-grid /   ours-grid's wall / this row's wall (above 1: ours-grid is slower)
 
@@ -393,6 +394,11 @@ def time_to(curve: list[tuple[float, float]], target: float) -> float | None:
     return next((t for t, acc in curve if acc >= target - WITHIN), None)
 
 
+def epochs_to(curve: list[tuple[float, float]], target: float) -> int | None:
+    """Epochs trained, over all trials, until the first one within reach of ``target``."""
+    return next((i + 1 for i, (_, acc) in enumerate(curve) if acc >= target - WITHIN), None)
+
+
 def _finite_or_none(value: Any) -> Any:
     """NaN is not JSON; a figure that doesn't exist is null."""
     return None if isinstance(value, float) and math.isnan(value) else value
@@ -417,6 +423,7 @@ def summarise(runs: list[Run], work: Work, quick: bool) -> dict[str, Any]:
         row = {k: _finite_or_none(v) for k, v in asdict(run).items() if k != "curve"}
         ok = not run.error
         row["to_target_s"] = time_to(run.curve, reference) if ok and reference is not None else None
+        row["to_target_epochs"] = epochs_to(run.curve, reference) if ok and reference is not None else None
         row["wall_over_fastest_peer"] = ratio(run.wall_s, fastest_wall) if ok else None
         row["ours_grid_over_wall"] = ratio(grid.wall_s if grid else None, run.wall_s) if ok else None
         rows.append(row)
@@ -460,7 +467,7 @@ def render(summary: dict[str, Any]) -> str:
     lines = [
         f"{work['configurations']} configurations, at most {work['max_epochs']} epochs, "
         f"{summary['host']['cpus']} CPUs, {summary['date']}" + ("  (--quick)" if summary["quick"] else ""),
-        f"{'peer':<23}{'wall s':>9}{'trials':>8}{'epochs':>8}{'best val_acc':>14}{'target s':>10}"
+        f"{'peer':<23}{'wall s':>9}{'trials':>8}{'epochs':>8}{'best val_acc':>14}{'target s':>10}{'target ep':>11}"
         f"{'/ fastest':>11}{'ours-grid /':>13}",
     ]
     for row in summary["runs"]:
@@ -470,6 +477,7 @@ def render(summary: dict[str, Any]) -> str:
         lines.append(
             f"{row['name']:<23}{_cell(row['wall_s'], '.1f'):>9}{row['trials']:>8}{row['epochs']:>8}"
             f"{_cell(row['best_val_accuracy'], '.4f'):>14}{_cell(row['to_target_s'], '.1f'):>10}"
+            f"{_cell(row['to_target_epochs'], 'd'):>11}"
             f"{_cell(row['wall_over_fastest_peer'], '.2f'):>11}{_cell(row['ours_grid_over_wall'], '.2f'):>13}"
         )
     lines += [f"  {row['name']}: {row['note']}" for row in summary["runs"] if row["note"]]
