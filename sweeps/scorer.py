@@ -25,9 +25,10 @@ class WarmScorer:
     """Imports TensorFlow on creation; ``score`` then retrains and tests without that cost."""
 
     def __init__(self) -> None:
+        from sweeps.worker_imports import import_keras
+
         os.nice(LOW_PRIORITY)
-        import keras  # noqa: F401
-        import tensorflow  # noqa: F401
+        import_keras()
 
     def score(self, hp: Mapping[str, Any], data: Splits, plan: TrialPlan, epochs: int) -> dict[str, float]:
         from sweeps.trainable import score_on_test

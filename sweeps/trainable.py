@@ -52,6 +52,10 @@ def train_trial(config: Mapping[str, Any], data: Splits, plan: TrialPlan) -> Non
     entered = time.perf_counter()
     from ray import tune
 
+    from sweeps.worker_imports import import_keras
+
+    import_keras()
+
     from sweeps.callbacks import EpochReporter
     from sweeps.checkpoints import restore_state
     from sweeps.space import resolve_config
@@ -168,6 +172,9 @@ def prepare_worker(plan: TrialPlan) -> None:
     global _worker_ready
     if _worker_ready:
         return
+    from sweeps.worker_imports import import_keras
+
+    import_keras()
     import tensorflow as tf
 
     settings = worker_settings(plan)
