@@ -1,16 +1,18 @@
 """run / resume / status: the only place that calls ``tune.Tuner``.
 
-Order matters for "nothing is lost": the spec is validated and the data loaded before
-Ray starts or anything is written; the store writes rows as epochs finish; the chosen
-trial is scored on the test split once, after the search.
+Order matters for "nothing is lost": the spec is validated before Ray starts and the data
+loaded (while Ray starts) before anything is written; the store writes rows as epochs
+finish; the chosen trial is scored on the test split once, after the search.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import platform
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -66,17 +68,15 @@ def run(spec: Spec | str | Path | Mapping[str, Any], *, results: str | Path = "r
         raise SpecError(f"--max-concurrent must be >= 1, got {max_concurrent}")
     folder = Folder.at(results).child(spec.name)
     _claim_folder(folder, overwrite)
-    data = load_data(spec.data, spec.family)
-    folder.make()
-    folder.write_text(c.SPEC_FILE, spec.to_yaml())
     started = time.time()
-    _write_run_facts(folder, spec, {"started": _iso(started), "finished": None})
     from ray import tune
 
     from sweeps.space import count_trials, param_space
 
-    with ray_session(address) as facts:
-        _write_run_facts(folder, spec, {"nodes": facts["nodes"]})
+    with _ray_and_data(spec, address) as (facts, data):
+        folder.make()
+        folder.write_text(c.SPEC_FILE, spec.to_yaml())
+        _write_run_facts(folder, spec, {"started": _iso(started), "finished": None, "nodes": facts["nodes"]})
         scorer = start_scorer(plan_from_spec(spec))
         store = _make_store(spec, folder, count_trials(spec), progress)
         tuner = tune.Tuner(
@@ -95,13 +95,12 @@ def resume(location: str | Path, *, address: str | None = None, progress: bool =
     if not folder.exists(c.SPEC_FILE) or not folder.is_dir(c.RAY_DIR):
         raise SpecError(f"{folder.uri} is not a sweep's results folder (it needs {c.SPEC_FILE} and {c.RAY_DIR}/)")
     spec = _stored_spec(folder)
-    data = load_data(spec.data, spec.family)
     started = time.time()
     from ray import tune
 
     from sweeps.space import count_trials
 
-    with ray_session(address):
+    with _ray_and_data(spec, address) as (_, data):
         scorer = start_scorer(plan_from_spec(spec))
         experiment = folder.child(c.RAY_DIR).uri
         if not tune.Tuner.can_restore(experiment):
@@ -127,6 +126,15 @@ def status(location: str | Path) -> dict[str, Any]:
     return {"name": spec.name, "folder": folder.uri, "metric": spec.metric, "mode": spec.mode,
             "total": count_trials(spec), "counts": store.counts(), "best": store.best_trial(),
             "epochs": len(store.epochs), "finished": facts.get("finished"), "chosen": facts.get("chosen")}
+
+
+@contextlib.contextmanager
+def _ray_and_data(spec: Spec, address: str | None) -> Iterator[tuple[dict[str, Any], Splits]]:
+    """Ray's facts and the sweep's data, loaded in a thread while Ray starts (both take seconds, mostly waiting)."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-data") as pool:
+        loading = pool.submit(load_data, spec.data, spec.family)
+        with ray_session(address) as facts:
+            yield facts, loading.result()
 
 
 def _stored_spec(folder: Folder) -> Spec:

@@ -3,13 +3,45 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import os
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from sweeps.errors import SweepError
 
 WORKER_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}
 """Quiet TensorFlow's start-up chatter in trial processes."""
+
+NO_IDLE_WORKERS = {"RAY_enable_worker_prestart": "0", "RAY_prestart_worker_first_driver": "0"}
+"""Ray starts an idle worker per CPU with a local instance, but Tune gives each trial actor a
+runtime env of its own, so no trial can use them: they only compete for the cores while the
+sweep starts (``ray.init`` 2.2 s -> 1.9 s on 2 cores)."""
+
+LOCAL_RAY_OPTIONS: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "logging_level": "ERROR"}
+
+
+def start_local_ray(num_cpus: int | None = None) -> None:
+    """Start a new local Ray without idle workers; its workers get ``WORKER_ENV`` by inheritance.
+
+    A local Ray's raylet and workers inherit this process's environment at ``ray.init``, so
+    neither needs a job-level runtime env; a user's own value of any of these variables wins.
+    """
+    import ray
+
+    with _environment({**WORKER_ENV, **NO_IDLE_WORKERS}):
+        ray.init(address="local", num_cpus=num_cpus, **LOCAL_RAY_OPTIONS)
+
+
+@contextlib.contextmanager
+def _environment(defaults: Mapping[str, str]) -> Iterator[None]:
+    """Set ``defaults`` where this process has no value of its own, and restore afterwards."""
+    added = [name for name in defaults if name not in os.environ]
+    os.environ.update({name: defaults[name] for name in added})
+    try:
+        yield
+    finally:
+        for name in added:
+            os.environ.pop(name, None)
 
 
 @contextlib.contextmanager
@@ -26,13 +58,11 @@ def ray_session(address: str | None = None, *, num_cpus: int | None = None) -> I
     if ray.is_initialized():
         yield _facts(ray)
         return
-    kwargs: dict[str, Any] = {"runtime_env": {"env_vars": WORKER_ENV}, "logging_level": "ERROR"}
-    if address:
-        kwargs["address"] = address
-    else:
-        kwargs.update(address="local", num_cpus=num_cpus, include_dashboard=False, log_to_driver=False)
     try:
-        ray.init(**kwargs)
+        if address:
+            ray.init(address=address, runtime_env={"env_vars": WORKER_ENV}, logging_level="ERROR")
+        else:
+            start_local_ray(num_cpus)
     except (ConnectionError, TimeoutError, RuntimeError, ValueError) as exc:
         where = f"the Ray cluster at {address}" if address else "a local Ray instance"
         raise SweepError(f"could not start or reach {where}: {exc}") from None

@@ -31,6 +31,7 @@ class TrialPlan:
     cpus_per_trial: float = 1.0
     gpus_per_trial: float = 0.0
     mixed_precision: bool = False
+    stream_reports: bool = False
 
 
 def plan_from_spec(spec: Any) -> TrialPlan:
@@ -44,6 +45,7 @@ def plan_from_spec(spec: Any) -> TrialPlan:
         cpus_per_trial=res["cpus_per_trial"],
         gpus_per_trial=res["gpus_per_trial"],
         mixed_precision=res["mixed_precision"],
+        stream_reports=spec.search["scheduler"] == "fifo",
     )
 
 
@@ -60,6 +62,8 @@ def train_trial(config: Mapping[str, Any], data: Splits, plan: TrialPlan) -> Non
     from sweeps.checkpoints import restore_state
     from sweeps.space import resolve_config
 
+    if plan.stream_reports:
+        stream_reports()
     hp = resolve_config(config, plan.family)
     model = compile_model(hp, data, plan)
     stopper = make_early_stopping(plan)
@@ -76,6 +80,25 @@ def train_trial(config: Mapping[str, Any], data: Splits, plan: TrialPlan) -> Non
                              checkpoint_every=plan.checkpoint_every, checkpoint_seconds=plan.checkpoint_seconds,
                              stopper=stopper, entered=entered)
     fit(model, hp, data, plan, [stopper, reporter], initial_epoch=initial_epoch, epochs=plan.max_epochs)
+
+
+def stream_reports() -> bool:
+    """Let this trial go on as soon as its actor has taken an epoch's result, not after the driver's reply.
+
+    Tune holds a function trainable after every report until the driver asks for the next
+    result, so that a scheduler can stop it between epochs: a round trip of ~5 ms, a sixth
+    of a small model's epoch. Under ``fifo`` no scheduler stops a trial, and every result
+    still reaches the driver in order. False where this Ray keeps no such session setting.
+    """
+    try:
+        from ray.train._internal.session import get_session
+    except ImportError:
+        return False
+    session = get_session()
+    if session is None or not hasattr(session, "synchronous_result_reporting"):
+        return False
+    session.synchronous_result_reporting = False
+    return True
 
 
 def node_name() -> str:

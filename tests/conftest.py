@@ -27,11 +27,10 @@ def ray_local() -> Iterator[Any]:
     """One local Ray (2 CPUs) shared by every test that trains through Tune."""
     import ray
 
-    from sweeps.session import WORKER_ENV
+    from sweeps.session import start_local_ray
 
     if not ray.is_initialized():
-        ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR",
-                 runtime_env={"env_vars": WORKER_ENV})
+        start_local_ray(num_cpus=2)
     yield ray
     ray.shutdown()
 

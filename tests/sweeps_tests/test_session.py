@@ -1,0 +1,32 @@
+"""A local Ray's workers get the worker settings by inheritance; the driver's environment is left as it was."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+from sweeps.session import NO_IDLE_WORKERS, WORKER_ENV, _environment
+
+
+def test_settings_apply_only_inside_and_a_users_own_value_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SWEEPS_TEST_MINE", "mine")
+    monkeypatch.delenv("SWEEPS_TEST_ADDED", raising=False)
+    with _environment({"SWEEPS_TEST_MINE": "default", "SWEEPS_TEST_ADDED": "added"}):
+        assert os.environ["SWEEPS_TEST_MINE"] == "mine"
+        assert os.environ["SWEEPS_TEST_ADDED"] == "added"
+    assert os.environ["SWEEPS_TEST_MINE"] == "mine"
+    assert "SWEEPS_TEST_ADDED" not in os.environ
+
+
+@pytest.mark.slow
+def test_workers_inherit_the_worker_settings(ray_local: Any) -> None:
+    settings = {**WORKER_ENV, **NO_IDLE_WORKERS}
+
+    @ray_local.remote(num_cpus=0)
+    def environment() -> dict[str, str | None]:
+        return {name: os.environ.get(name) for name in settings}
+
+    seen = ray_local.get(environment.remote())
+    assert seen == {name: os.environ.get(name, value) for name, value in settings.items()}
