@@ -24,7 +24,7 @@ from sweeps import constants as c
 from sweeps.data import Splits, load_data
 from sweeps.errors import SpecError, SweepError
 from sweeps.progress import ProgressPrinter
-from sweeps.scorer import score, start_scorer, stop_scorer
+from sweeps.scorer import ScorerLauncher, score, stop_scorer
 from sweeps.session import ray_session
 from sweeps.spec import Spec, load_spec
 from sweeps.storage import Folder, is_uri
@@ -77,16 +77,16 @@ def run(spec: Spec | str | Path | Mapping[str, Any], *, results: str | Path = "r
         folder.make()
         folder.write_text(c.SPEC_FILE, spec.to_yaml())
         _write_run_facts(folder, spec, {"started": _iso(started), "finished": None, "nodes": facts["nodes"]})
-        scorer = start_scorer(plan_from_spec(spec))
+        launcher = ScorerLauncher(plan_from_spec(spec))
         store = _make_store(spec, folder, count_trials(spec), progress)
         tuner = tune.Tuner(
             _trainable(spec, data, _wrap_trainable),
             param_space=param_space(spec),
             tune_config=_tune_config(spec, max_concurrent),
-            run_config=_run_config(spec, folder, store),
+            run_config=_run_config(spec, folder, [store, launcher]),
         )
-        _fit(tuner, scorer)
-        return _finish(spec, folder, data, started, scorer)
+        _fit(tuner, launcher)
+        return _finish(spec, folder, data, started, launcher.scorer)
 
 
 def resume(location: str | Path, *, address: str | None = None, progress: bool = True) -> SweepOutcome:
@@ -101,15 +101,15 @@ def resume(location: str | Path, *, address: str | None = None, progress: bool =
     from sweeps.space import count_trials
 
     with _ray_and_data(spec, address) as (_, data):
-        scorer = start_scorer(plan_from_spec(spec))
+        launcher = ScorerLauncher(plan_from_spec(spec))
         experiment = folder.child(c.RAY_DIR).uri
         if not tune.Tuner.can_restore(experiment):
             raise SweepError(f"{experiment} holds no Ray Tune experiment state to resume from")
         tuner = tune.Tuner.restore(experiment, trainable=_trainable(spec, data),
                                    resume_unfinished=True, resume_errored=True)
-        _rebind_store(tuner, _make_store(spec, folder, count_trials(spec), progress))
-        _fit(tuner, scorer)
-        return _finish(spec, folder, data, started, scorer)
+        _rebind_callbacks(tuner, [_make_store(spec, folder, count_trials(spec), progress), launcher])
+        _fit(tuner, launcher)
+        return _finish(spec, folder, data, started, launcher.scorer)
 
 
 def status(location: str | Path) -> dict[str, Any]:
@@ -177,13 +177,13 @@ def _tune_config(spec: Spec, max_concurrent: int | None) -> Any:
     )
 
 
-def _run_config(spec: Spec, folder: Folder, store: SweepStore) -> Any:
+def _run_config(spec: Spec, folder: Folder, callbacks: list[Any]) -> Any:
     from ray import tune
 
     return tune.RunConfig(
         name=c.RAY_DIR,
         storage_path=folder.uri,
-        callbacks=[store],
+        callbacks=callbacks,
         failure_config=tune.FailureConfig(max_failures=spec.resources["max_failures"]),
         checkpoint_config=tune.CheckpointConfig(num_to_keep=CHECKPOINTS_KEPT),
         verbose=0,
@@ -197,20 +197,21 @@ def _make_store(spec: Spec, folder: Folder, total: int, progress: bool) -> Sweep
                       metadata={"axes": spec.axes, "scheduler": spec.search["scheduler"]}, progress=printer)
 
 
-def _rebind_store(tuner: Any, store: SweepStore) -> None:
-    """A restored Tuner brings the callbacks pickled at the first run; point them at this folder."""
+def _rebind_callbacks(tuner: Any, fresh: list[Any]) -> None:
+    """A restored Tuner brings the callbacks pickled at the first run; replace ours with ones for this driver."""
     run_config = getattr(getattr(tuner, "_local_tuner", None), "_run_config", None)
     callbacks = getattr(run_config, "callbacks", None)
     if callbacks is None:
         raise SweepError("this Ray version keeps its restored run config elsewhere; cannot resume safely")
-    callbacks[:] = [cb for cb in callbacks if not isinstance(cb, SweepStore)] + [store]
+    ours = tuple(type(cb) for cb in fresh)
+    callbacks[:] = [cb for cb in callbacks if not isinstance(cb, ours)] + fresh
 
 
-def _fit(tuner: Any, scorer: Any) -> None:
+def _fit(tuner: Any, launcher: ScorerLauncher) -> None:
     try:
         tuner.fit()
     except KeyboardInterrupt:
-        stop_scorer(scorer)
+        stop_scorer(launcher.scorer)
         raise SweepError("interrupted; every finished epoch is stored; continue with `sweeps resume`") from None
 
 
