@@ -11,6 +11,7 @@ batch 32, one thread as a trial on one CPU gets) under cumulative variants:
   +warm graphs   a trial reuses the traced graph of an earlier one with the same architecture
                  and optimizer (sweeps.warm)
   +steps/exec    64 training steps per call into TensorFlow; this is what the runner does
+  +xla           the same, XLA-compiled (``resources.jit_compile: true``; off by default)
 
 and prints per variant: median set-up seconds (build + compile), median first epoch
 (which includes tracing), median later epoch, and the total for all trials.
@@ -27,7 +28,7 @@ from typing import Any
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-VARIANTS = ("plain", "+prebuilt", "+tf.data", "+warm graphs", "+steps/exec")
+VARIANTS = ("plain", "+prebuilt", "+tf.data", "+warm graphs", "+steps/exec", "+xla")
 
 
 def trials() -> list[dict[str, Any]]:
@@ -52,7 +53,8 @@ def run_variant(variant: str, data: Any, epochs: int) -> dict[str, float]:
         begin = time.perf_counter()
         spe = 64 if level >= 4 else 1
         if level >= 3:
-            model = warm.compiled_model(hp, data.feature_shape, data.n_classes, steps_per_execution=spe)
+            model = warm.compiled_model(hp, data.feature_shape, data.n_classes, steps_per_execution=spe,
+                                        jit_compile=level >= 5)
         else:
             keras.utils.set_random_seed(hp["seed"])
             model = build_model(hp, data.feature_shape, data.n_classes)

@@ -89,6 +89,7 @@ RESOURCE_RULES = {
     "checkpoint_every": Rule(int, 1, low=0),
     "checkpoint_seconds": Rule(float, 10.0, low=0.0),
     "mixed_precision": Rule(bool, False),
+    "jit_compile": Rule(bool, False),
 }
 TOP_KEYS = ("name", "data", "model", "train", "search", "resources")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")

@@ -31,6 +31,7 @@ class TrialPlan:
     cpus_per_trial: float = 1.0
     gpus_per_trial: float = 0.0
     mixed_precision: bool = False
+    jit_compile: bool = False
     stream_reports: bool = False
 
 
@@ -45,6 +46,7 @@ def plan_from_spec(spec: Any) -> TrialPlan:
         cpus_per_trial=res["cpus_per_trial"],
         gpus_per_trial=res["gpus_per_trial"],
         mixed_precision=res["mixed_precision"],
+        jit_compile=res["jit_compile"],
         stream_reports=spec.search["scheduler"] == "fifo",
     )
 
@@ -118,7 +120,8 @@ def compile_model(hp: Mapping[str, Any], data: Splits, plan: TrialPlan) -> Any:
 
     prepare_worker(plan)
     _set_precision(plan)
-    return compiled_model(hp, data.feature_shape, data.n_classes, steps_per_execution=STEPS_PER_EXECUTION)
+    return compiled_model(hp, data.feature_shape, data.n_classes, steps_per_execution=STEPS_PER_EXECUTION,
+                          jit_compile=plan.jit_compile)
 
 
 def make_early_stopping(plan: TrialPlan) -> Any | None:
@@ -173,6 +176,8 @@ def worker_settings(plan: TrialPlan) -> dict[str, Any]:
     A packed trial (``gpus_per_trial`` < 1) must not take the whole card: memory grows on demand,
     so four trials at 0.25 share one GPU. Ray already limits each trial to its own GPU
     (CUDA_VISIBLE_DEVICES). Thread pools match the trial's CPU share so parallel trials don't fight.
+    CPU trials use deterministic ops unless XLA is asked for: Keras drops ``jit_compile`` when
+    they are on.
     """
     threads = max(1, int(plan.cpus_per_trial))
     on_gpu = plan.gpus_per_trial > 0
@@ -180,7 +185,7 @@ def worker_settings(plan: TrialPlan) -> dict[str, Any]:
         "intra_op_threads": threads,
         "inter_op_threads": min(2, threads),
         "gpu_memory_growth": on_gpu,
-        "deterministic_ops": not on_gpu,
+        "deterministic_ops": not on_gpu and not plan.jit_compile,
         "mixed_precision": plan.mixed_precision and on_gpu,
     }
 

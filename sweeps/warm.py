@@ -43,24 +43,25 @@ _models: OrderedDict[tuple[Any, ...], _Warm] = OrderedDict()
 
 
 def graph_key(hp: Mapping[str, Any], feature_shape: tuple[int, ...], n_classes: int,
-              steps_per_execution: int, policy: str) -> tuple[Any, ...]:
+              steps_per_execution: int, policy: str, jit_compile: bool = False) -> tuple[Any, ...]:
     """Everything the traced train step depends on; trials with equal keys can share one."""
     architecture = tuple((k, hp.get(k)) for k in ARCHITECTURE_KEYS)
     settings = tuple(sorted(applicable_settings(hp["optimizer"], hp).items()))
-    return (architecture, tuple(feature_shape), n_classes, hp["optimizer"], settings, steps_per_execution, policy)
+    return (architecture, tuple(feature_shape), n_classes, hp["optimizer"], settings, steps_per_execution, policy,
+            jit_compile)
 
 
 def compiled_model(hp: Mapping[str, Any], feature_shape: tuple[int, ...], n_classes: int, *,
-                   steps_per_execution: int = 1, reuse: bool = True) -> Any:
+                   steps_per_execution: int = 1, jit_compile: bool = False, reuse: bool = True) -> Any:
     """A compiled model in the state a fresh one for ``hp`` (seeded by ``hp['seed']``) would have."""
     import keras
 
     policy = keras.mixed_precision.dtype_policy().name
     fresh = build_model(hp, feature_shape, n_classes)
-    key = graph_key(hp, feature_shape, n_classes, steps_per_execution, policy)
+    key = graph_key(hp, feature_shape, n_classes, steps_per_execution, policy, jit_compile)
     warm = _models.get(key) if reuse else None
     if warm is None:
-        warm = _compile(fresh, hp, steps_per_execution)
+        warm = _compile(fresh, hp, steps_per_execution, jit_compile)
         if reuse:
             _remember(key, warm)
         return warm.model
@@ -79,9 +80,10 @@ def forget() -> None:
     _models.clear()
 
 
-def _compile(model: Any, hp: Mapping[str, Any], steps_per_execution: int) -> _Warm:
+def _compile(model: Any, hp: Mapping[str, Any], steps_per_execution: int, jit_compile: bool) -> _Warm:
     optimizer = make_optimizer(hp["optimizer"], hp["learning_rate"], **applicable_settings(hp["optimizer"], hp))
-    model.compile(optimizer=optimizer, loss=LOSS, metrics=list(METRICS), steps_per_execution=steps_per_execution)
+    model.compile(optimizer=optimizer, loss=LOSS, metrics=list(METRICS), steps_per_execution=steps_per_execution,
+                  jit_compile=jit_compile)
     _build_state(model)
     return _Warm(model, [np.array(v) for v in model.optimizer.variables])
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from typing import Any
 
 import numpy as np
@@ -61,3 +65,29 @@ def test_the_cache_is_bounded(setting: Any) -> None:
     for width in range(1, warm.CAPACITY + 4):
         compile_model({**BASE, "width": width, "optimizer": "adam", "learning_rate": 0.01}, data, plan)
     assert len(warm._models) == warm.CAPACITY
+
+
+
+XLA_PROBE = """
+import json, numpy as np
+from sweeps import load_spec, warm
+from sweeps.data import load_data
+from sweeps.trainable import compile_model, fit, plan_from_spec
+spec = load_spec({"name": "xla", "data": {"limit": 400}, "resources": {"jit_compile": True}})
+plan, data = plan_from_spec(spec), load_data(spec.data, spec.family)
+hp = {"family": "mlp", "width": 12, "depth": 2, "dropout": 0.2, "activation": "relu", "batch_size": 32,
+      "seed": 3, "optimizer": "adam", "learning_rate": 0.01}
+model = compile_model(hp, data, plan)
+history = fit(model, hp, data, plan, [], epochs=2)
+plain = warm.compiled_model(hp, data.feature_shape, data.n_classes)
+print(json.dumps({"jit": model.jit_compile, "plain_jit": plain.jit_compile, "shared": plain is model,
+                  "finite": bool(np.isfinite(history.history["val_loss"]).all())}))
+"""
+
+
+def test_jit_compile_reaches_the_model_in_a_trial_process_and_gets_a_graph_of_its_own() -> None:
+    done = subprocess.run([sys.executable, "-c", XLA_PROBE], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    probe = json.loads(done.stdout.strip().splitlines()[-1])
+    assert probe == {"jit": True, "plain_jit": False, "shared": False, "finite": True}

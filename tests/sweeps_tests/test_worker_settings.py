@@ -17,6 +17,9 @@ from sweeps.trainable import plan_from_spec, worker_settings
     ({"cpus_per_trial": 0.5, "mixed_precision": True},
      {"intra_op_threads": 1, "inter_op_threads": 1, "gpu_memory_growth": False,
       "deterministic_ops": True, "mixed_precision": False}),
+    ({"jit_compile": True},
+     {"intra_op_threads": 1, "inter_op_threads": 1, "gpu_memory_growth": False,
+      "deterministic_ops": False, "mixed_precision": False}),
 ])
 def test_worker_settings_follow_the_trial_share(resources: dict, expected: dict) -> None:
     spec = load_spec({"name": "w", "resources": resources})
