@@ -1,6 +1,6 @@
 """Post-hoc analysis of sweep results: Parquet -> DataFrames -> summaries -> figures -> report.
 
-Imports nothing from the runner but its contract (``sweeps.constants``, ``sweeps.records``),
+Imports nothing from the runner but its contract (``sweeps.results.constants``, ``sweeps.results.records``),
 and neither Ray nor TensorFlow, so results copied off a cluster can be read on a laptop.
 
 Example:

@@ -29,7 +29,7 @@ from analysis.summarise import (
     optimizers,
     survivors,
 )
-from sweeps import constants as c
+from sweeps.results import constants as c
 
 TOP_CURVES = 20
 """Learning curves drawn per sweep: the leaders; ten thousand lines say nothing and take long."""

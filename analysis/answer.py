@@ -16,7 +16,7 @@ import pandas as pd
 from analysis.load import Results, SweepInfo
 from analysis.noise import NoiseVerdict, noise, noise_verdict
 from analysis.summarise import best_epochs, configuration, describe, format_value, status_counts
-from sweeps import constants as c
+from sweeps.results import constants as c
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Results folders -> DataFrames: the one way from the runner's Parquet into analysis.
 
-Only pyarrow, pandas, PyYAML and the runner's contract modules (``sweeps.constants``,
-``sweeps.records``) are imported, so results copied off a cluster can be analysed on a
+Only pyarrow, pandas, PyYAML and the runner's contract modules (``sweeps.results.constants``,
+``sweeps.results.records``) are imported, so results copied off a cluster can be analysed on a
 machine without Ray or TensorFlow.
 """
 
@@ -19,8 +19,8 @@ import pyarrow.parquet as pq
 import yaml
 
 from analysis.summarise import rung_epochs
-from sweeps import constants as c
-from sweeps import records
+from sweeps.results import constants as c
+from sweeps.results import records
 
 _KEYS = (c.SWEEP, c.TRIAL_ID, c.EPOCH)
 _INT_COLUMNS = tuple(n for n, t in records.HYPERPARAMETER_TYPES.items() if pa.types.is_integer(t)) + (

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.summarise import configuration, describe, format_value, require
-from sweeps import constants as c
+from sweeps.results import constants as c
 
 RUNS = "runs"
 MEAN = "mean"

@@ -24,7 +24,7 @@ from analysis._sections import (
     table_blocks,
 )
 from analysis.load import Results, load
-from sweeps import constants as c
+from sweeps.results import constants as c
 
 DPI = 130
 """5-inch-wide figures come out 650 px wide: sharp on a laptop, legible when a phone halves them."""

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sweeps import constants as c
+from sweeps.results import constants as c
 
 KEYS = [c.SWEEP, c.TRIAL_ID]
 """A trial is known by its sweep and its id (ids are unique only within a sweep)."""

@@ -7,7 +7,7 @@
 The work is GRID48 of runner_efficiency.py: digits, an MLP, optimizer {sgd, adam, rmsprop, nadam} x learning
 rate {1e-3, 1e-2, 1e-1} x width {10, 100} x depth {1, 3}, batch 32, at most 30 epochs, EarlyStopping on
 val_loss with patience 3. Every search trains on the same training split and validates on the same validation
-split as our runner (sweeps.data.load_data with GRID48's resolved data section). Peers build the model in plain
+split as our runner (sweeps.trial.data.load_data with GRID48's resolved data section). Peers build the model in plain
 Keras with a fresh optimizer per trial, seeded per trial with keras.utils.set_random_seed(0) as ours is.
 
 Searches:
@@ -63,7 +63,7 @@ from typing import TYPE_CHECKING, Any
 from runner_efficiency import GRID48
 
 if TYPE_CHECKING:
-    from sweeps.data import Splits
+    from sweeps.trial.data import Splits
 
 PEERS = ("keras-tuner-grid", "keras-tuner-hyperband", "optuna-hyperband", "sklearn-gridsearchcv", "ray-tune-defaults")
 OURS = ("ours-grid", "ours-asha")
@@ -336,7 +336,7 @@ class Run:
 def load_splits(work: Work) -> Splits:
     """Our runner's splits: GRID48's data section with the spec's defaults filled in by load_spec."""
     import sweeps
-    from sweeps.data import load_data
+    from sweeps.trial.data import load_data
 
     return load_data(sweeps.load_spec(ours_spec(work, "fifo")).data, "mlp")
 

@@ -22,8 +22,8 @@ import yaml
 
 import analysis
 from analysis import report
-from sweeps import constants as c
-from sweeps import records
+from sweeps.results import constants as c
+from sweeps.results import records
 
 METRICS = ("loss", "accuracy", "val_loss", "val_accuracy")
 WIDTHS = (16, 32, 64, 128, 256)

@@ -9,7 +9,7 @@ batch 32, one thread as a trial on one CPU gets) under cumulative variants:
   +prebuilt      optimizer and metric variables created before the first traced step
   +tf.data       a seeded, prefetched tf.data pipeline built once per trial
   +warm graphs   a trial reuses the traced graph of an earlier one with the same architecture
-                 and optimizer (sweeps.warm)
+                 and optimizer (sweeps.trial.warm)
   +steps/exec    64 training steps per call into TensorFlow; this is what the runner does
   +xla           the same, XLA-compiled (``resources.jit_compile: true``; off by default)
 
@@ -40,10 +40,10 @@ def trials() -> list[dict[str, Any]]:
 def run_variant(variant: str, data: Any, epochs: int) -> dict[str, float]:
     import keras
 
-    from sweeps import warm
-    from sweeps.models import build_model
-    from sweeps.optimizers import make_optimizer
-    from sweeps.pipelines import evaluation_batches, training_batches
+    from sweeps.trial import warm
+    from sweeps.trial.models import build_model
+    from sweeps.trial.optimizers import make_optimizer
+    from sweeps.trial.pipelines import evaluation_batches, training_batches
 
     level = VARIANTS.index(variant)
     warm.forget()
@@ -103,7 +103,7 @@ def main() -> int:
     import tensorflow as tf
 
     from sweeps import load_spec
-    from sweeps.data import load_data
+    from sweeps.trial.data import load_data
 
     tf.config.threading.set_intra_op_parallelism_threads(1)
     tf.config.threading.set_inter_op_parallelism_threads(1)

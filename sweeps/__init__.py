@@ -5,8 +5,8 @@ Example:
     >>> spec = sweeps.load_spec("quickstart")
     >>> outcome = sweeps.run(spec)  # doctest: +SKIP
 
-The runner (and with it Ray) is imported on first use, so ``sweeps.constants`` and
-``sweeps.records`` stay light for the analysis package.
+Everything but the errors is imported on first use, so ``sweeps.results.constants`` and
+``sweeps.results.records`` stay light for the analysis package (no Ray, no yaml, no runner).
 """
 
 from __future__ import annotations
@@ -14,10 +14,17 @@ from __future__ import annotations
 from typing import Any
 
 from sweeps.errors import SpecError, SweepError, SweepsError, TrialFailed
-from sweeps.space import count_trials
-from sweeps.spec import Spec, builtin_specs, load_spec
 
-_RUNNER = ("run", "resume", "status", "SweepOutcome")
+_LAZY = {
+    "run": "sweeps.runner",
+    "resume": "sweeps.runner",
+    "status": "sweeps.runner",
+    "SweepOutcome": "sweeps.runner",
+    "Spec": "sweeps.spec.model",
+    "builtin_specs": "sweeps.spec.model",
+    "load_spec": "sweeps.spec.model",
+    "count_trials": "sweeps.search.space",
+}
 
 __all__ = [
     "Spec",
@@ -36,8 +43,8 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    if name in _RUNNER:
-        from sweeps import runner
+    if name in _LAZY:
+        import importlib
 
-        return getattr(runner, name)
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'sweeps' has no attribute {name!r}")

@@ -91,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from sweeps.spec import builtin_specs, read_spec
+    from sweeps.spec.model import builtin_specs, read_spec
 
     for name, path in sorted(builtin_specs().items()):
         first = path.read_text().splitlines()[0].lstrip("# ").strip()
@@ -101,9 +101,9 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from sweeps.schedulers import rungs
-    from sweeps.space import count_trials, describe_space
-    from sweeps.spec import load_spec
+    from sweeps.search.schedulers import rungs
+    from sweeps.search.space import count_trials, describe_space
+    from sweeps.spec.model import load_spec
 
     spec = load_spec(args.spec, parse_overrides(args.overrides))
     print(f"{spec.name}: valid, {count_trials(spec)} trials "

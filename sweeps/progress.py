@@ -11,7 +11,7 @@ import time
 from collections.abc import Mapping
 from typing import Any, TextIO
 
-from sweeps import constants as c
+from sweeps.results import constants as c
 
 _LABELS = {c.RUNNING: "running", c.COMPLETED: "completed", c.EARLY_STOPPED: "early-stopped",
            c.PRUNED: "pruned", c.DIVERGED: "diverged", c.ERRORED: "error"}

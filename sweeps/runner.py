@@ -20,16 +20,16 @@ from typing import Any
 
 import yaml
 
-from sweeps import constants as c
-from sweeps.data import Splits, load_data
 from sweeps.errors import SpecError, SweepError
 from sweeps.progress import ProgressPrinter
-from sweeps.scorer import ScorerLauncher, score, stop_scorer
+from sweeps.results import constants as c
+from sweeps.results.storage import Folder, is_uri
+from sweeps.results.store import SweepStore
 from sweeps.session import ray_session
-from sweeps.spec import Spec, load_spec
-from sweeps.storage import Folder, is_uri
-from sweeps.store import SweepStore
-from sweeps.trainable import plan_from_spec
+from sweeps.spec.model import Spec, load_spec
+from sweeps.trial.data import Splits, load_data
+from sweeps.trial.scorer import ScorerLauncher, score, stop_scorer
+from sweeps.trial.trainable import plan_from_spec
 
 CHECKPOINTS_KEPT = None
 """Per trial: all, while the sweep runs. Tune deletes older checkpoints as newer ones arrive, while
@@ -71,7 +71,7 @@ def run(spec: Spec | str | Path | Mapping[str, Any], *, results: str | Path = "r
     started = time.time()
     from ray import tune
 
-    from sweeps.space import count_trials, param_space
+    from sweeps.search.space import count_trials, param_space
 
     with _ray_and_data(spec, address) as (facts, data):
         folder.make()
@@ -98,7 +98,7 @@ def resume(location: str | Path, *, address: str | None = None, progress: bool =
     started = time.time()
     from ray import tune
 
-    from sweeps.space import count_trials
+    from sweeps.search.space import count_trials
 
     with _ray_and_data(spec, address) as (_, data):
         launcher = ScorerLauncher(plan_from_spec(spec))
@@ -121,7 +121,7 @@ def status(location: str | Path) -> dict[str, Any]:
     store = SweepStore(folder, sweep=spec.name, family=spec.family, metric=spec.metric, mode=spec.mode)
     store.load_existing()
     facts = json.loads(folder.read_text(c.RUN_FILE) or "{}")
-    from sweeps.space import count_trials
+    from sweeps.search.space import count_trials
 
     return {"name": spec.name, "folder": folder.uri, "metric": spec.metric, "mode": spec.mode,
             "total": count_trials(spec), "counts": store.counts(), "best": store.best_trial(),
@@ -154,7 +154,7 @@ def _trainable(spec: Spec, data: Splits, wrap: Any = None) -> Any:
     """The trial function with data and plan bound through the object store; ``wrap`` is for fault tests."""
     from ray import tune
 
-    from sweeps.trainable import plan_from_spec, train_trial
+    from sweeps.trial.trainable import plan_from_spec, train_trial
 
     resources = {"cpu": spec.resources["cpus_per_trial"], "gpu": spec.resources["gpus_per_trial"]}
     function = wrap(train_trial) if wrap else train_trial
@@ -165,7 +165,7 @@ def _trainable(spec: Spec, data: Splits, wrap: Any = None) -> Any:
 def _tune_config(spec: Spec, max_concurrent: int | None) -> Any:
     from ray import tune
 
-    from sweeps.schedulers import make_scheduler
+    from sweeps.search.schedulers import make_scheduler
 
     return tune.TuneConfig(
         metric=spec.metric,
@@ -217,7 +217,7 @@ def _fit(tuner: Any, launcher: ScorerLauncher) -> None:
 
 def _finish(spec: Spec, folder: Folder, data: Splits, started: float, scorer: Any) -> SweepOutcome:
     """Choose the best trial, score it once on the test split, and close the run facts."""
-    from sweeps.space import resolve_config
+    from sweeps.search.space import resolve_config
 
     store = SweepStore(folder, sweep=spec.name, family=spec.family, metric=spec.metric, mode=spec.mode,
                        metadata={"axes": spec.axes, "scheduler": spec.search["scheduler"]})
@@ -255,7 +255,7 @@ def _write_run_facts(folder: Folder, spec: Spec, updates: Mapping[str, Any]) -> 
 
 
 def _initial_facts(spec: Spec) -> dict[str, Any]:
-    from sweeps.space import count_trials
+    from sweeps.search.space import count_trials
 
     return {"name": spec.name, "metric": spec.metric, "mode": spec.mode, "axes": spec.axes,
             "scheduler": spec.search["scheduler"], "num_samples": spec.search["num_samples"],

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from analysis.plots._lines import Line, LinesInfo, Omitted, Panel, plot_lines
 from analysis.plots._style import finite_tuple
 from analysis.summarise import KEYS, configuration, describe, gap_columns, gap_label, require, train_validation_gap
-from sweeps import constants as c
+from sweeps.results import constants as c
 
 _RANK = "_rank"
 

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from analysis.plots._lines import Line, LinesInfo, Omitted, Panel, plot_lines
 from analysis.plots._style import finite_tuple
 from analysis.summarise import optimizers, rank
-from sweeps import constants as c
+from sweeps.results import constants as c
 
 
 def learning_rate_info(best: pd.DataFrame, metric: str, mode: str) -> LinesInfo | Omitted:

@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from analysis.plots._lines import Omitted
 from analysis.plots._style import colours, new_figure
 from analysis.summarise import EPOCHS_REACHED, KEYS, SURVIVORS, survivors
-from sweeps import constants as c
+from sweeps.results import constants as c
 
 
 @dataclass(frozen=True)

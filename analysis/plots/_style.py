@@ -10,7 +10,7 @@ from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from sweeps import constants as c
+from sweeps.results import constants as c
 
 OPTIMIZER_COLOURS: dict[str, str] = {
     "sgd": "#1f77b4",

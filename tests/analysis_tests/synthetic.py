@@ -18,8 +18,8 @@ import numpy as np
 import pyarrow.parquet as pq
 import yaml
 
-from sweeps import constants as c
-from sweeps import records
+from sweeps.results import constants as c
+from sweeps.results import records
 
 METRICS = ("loss", "accuracy", "val_loss", "val_accuracy")
 

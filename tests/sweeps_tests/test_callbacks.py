@@ -8,13 +8,13 @@ from typing import Any
 import numpy as np
 import pytest
 
-from sweeps import constants as c
 from sweeps import load_spec
-from sweeps.callbacks import EpochReporter
-from sweeps.checkpoints import restore_state, save_state
-from sweeps.data import load_data
-from sweeps.space import grid_points, resolve_config
-from sweeps.trainable import compile_model, fit, make_early_stopping, plan_from_spec
+from sweeps.results import constants as c
+from sweeps.search.space import grid_points, resolve_config
+from sweeps.trial.callbacks import EpochReporter
+from sweeps.trial.checkpoints import restore_state, save_state
+from sweeps.trial.data import load_data
+from sweeps.trial.trainable import compile_model, fit, make_early_stopping, plan_from_spec
 
 
 def _train(overrides: dict[str, Any], epochs: int = 4, model: dict[str, Any] | None = None) -> list[dict[str, Any]]:

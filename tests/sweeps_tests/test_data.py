@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from sweeps import load_spec
-from sweeps.data import load_data
 from sweeps.errors import SpecError
+from sweeps.trial.data import load_data
 
 
 def test_digits_split_is_stratified_and_fixed_by_seed() -> None:

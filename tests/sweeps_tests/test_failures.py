@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import sweeps
-from sweeps import constants as c
+from sweeps.results import constants as c
 from tests.conftest import tiny_spec
 from tests.faults import raising_for
 

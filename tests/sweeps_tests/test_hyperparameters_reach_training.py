@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from sweeps import load_spec
-from sweeps.data import load_data
-from sweeps.space import grid_points, resolve_config
-from sweeps.trainable import compile_model, plan_from_spec
+from sweeps.search.space import grid_points, resolve_config
+from sweeps.trial.data import load_data
+from sweeps.trial.trainable import compile_model, plan_from_spec
 
 SPEC = {
     "name": "honoured",

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import sweeps
-from sweeps import constants as c
+from sweeps.results import constants as c
 from tests.conftest import tiny_spec
 
 pytestmark = pytest.mark.slow

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from sweeps.scorer import ScorerLauncher, stop_scorer
-from sweeps.spec import load_spec
-from sweeps.trainable import plan_from_spec
+from sweeps.spec.model import load_spec
+from sweeps.trial.scorer import ScorerLauncher, stop_scorer
+from sweeps.trial.trainable import plan_from_spec
 from tests.conftest import tiny_spec
 
 pytestmark = pytest.mark.slow

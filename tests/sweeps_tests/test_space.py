@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sweeps import count_trials, load_spec
-from sweeps.space import grid_points, param_space, resolve_config, trial_order
+from sweeps.search.space import grid_points, param_space, resolve_config, trial_order
 
 
 def test_grid_is_expanded_with_repeats_and_seeds() -> None:

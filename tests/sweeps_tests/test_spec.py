@@ -11,7 +11,7 @@ import pytest
 
 from sweeps import load_spec
 from sweeps.errors import SpecError
-from sweeps.spec import builtin_specs
+from sweeps.spec.model import builtin_specs
 
 BASE: dict[str, Any] = {"name": "ok"}
 

@@ -9,8 +9,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from sweeps import constants as c
-from sweeps.store import SweepStore
+from sweeps.results import constants as c
+from sweeps.results.store import SweepStore
 
 
 @dataclass

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from sweeps.spec import load_spec
-from sweeps.trainable import plan_from_spec, stream_reports
+from sweeps.spec.model import load_spec
+from sweeps.trial.trainable import plan_from_spec, stream_reports
 from tests.conftest import tiny_spec
 
 pytestmark = pytest.mark.slow

@@ -11,9 +11,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from sweeps import load_spec, warm
-from sweeps.data import load_data
-from sweeps.trainable import compile_model, fit, plan_from_spec
+from sweeps import load_spec
+from sweeps.trial import warm
+from sweeps.trial.data import load_data
+from sweeps.trial.trainable import compile_model, fit, plan_from_spec
 
 BASE = {"family": "mlp", "width": 12, "depth": 2, "dropout": 0.2, "activation": "relu",
         "batch_size": 32, "seed": 3}
@@ -70,9 +71,10 @@ def test_the_cache_is_bounded(setting: Any) -> None:
 
 XLA_PROBE = """
 import json, numpy as np
-from sweeps import load_spec, warm
-from sweeps.data import load_data
-from sweeps.trainable import compile_model, fit, plan_from_spec
+from sweeps import load_spec
+from sweeps.trial import warm
+from sweeps.trial.data import load_data
+from sweeps.trial.trainable import compile_model, fit, plan_from_spec
 spec = load_spec({"name": "xla", "data": {"limit": 400}, "resources": {"jit_compile": True}})
 plan, data = plan_from_spec(spec), load_data(spec.data, spec.family)
 hp = {"family": "mlp", "width": 12, "depth": 2, "dropout": 0.2, "activation": "relu", "batch_size": 32,

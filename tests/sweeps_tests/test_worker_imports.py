@@ -12,7 +12,7 @@ PROBE = textwrap.dedent(
     """
     import json, sys
     {preload}
-    from sweeps.worker_imports import OPTIONAL_EXTRAS, import_keras
+    from sweeps.trial.worker_imports import OPTIONAL_EXTRAS, import_keras
     keras = import_keras()
     loaded_after_keras = sorted(name for name in OPTIONAL_EXTRAS if name in sys.modules)
     import numpy as np

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sweeps import load_spec
-from sweeps.trainable import plan_from_spec, worker_settings
+from sweeps.trial.trainable import plan_from_spec, worker_settings
 
 
 @pytest.mark.parametrize(("resources", "expected"), [

@@ -16,10 +16,10 @@ from typing import Any
 
 from ray.tune import Callback
 
-from sweeps import constants as c
-from sweeps import records
-from sweeps.space import resolve_config
-from sweeps.storage import Folder
+from sweeps.results import constants as c
+from sweeps.results import records
+from sweeps.search.space import resolve_config
+from sweeps.results.storage import Folder
 
 _EPOCH_FIELDS = (c.EPOCH, c.EPOCH_SECONDS, c.NODE, c.TIMESTAMP, c.SETUP_SECONDS, c.PID)
 _REPORTED_BY_TUNE = {

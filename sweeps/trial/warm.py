@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from sweeps.models import build_model
-from sweeps.optimizers import applicable_settings, make_optimizer
+from sweeps.trial.models import build_model
+from sweeps.trial.optimizers import applicable_settings, make_optimizer
 
 ARCHITECTURE_KEYS = ("family", "width", "depth", "activation", "dropout", "filters", "dense_units")
 """Hyperparameters that shape the graph itself."""

@@ -14,9 +14,9 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from sweeps import constants as c
-from sweeps.optimizers import OPTIMIZER_SETTINGS, SETTINGS
-from sweeps.rules import Axis
+from sweeps.results import constants as c
+from sweeps.spec.rules import Axis
+from sweeps.trial.optimizers import OPTIMIZER_SETTINGS, SETTINGS
 
 POINT = "point"
 """Key of the grid point inside a Tune config; random axes sit beside it."""

@@ -16,17 +16,16 @@ from typing import Any
 
 import yaml
 
-from sweeps import optimizers
 from sweeps.errors import SpecError
-from sweeps.rules import Axis, Rule, check_keys, section
+from sweeps.spec.checks import check_spec
+from sweeps.spec.rules import Axis, Rule, check_keys, section
+from sweeps.trial import optimizers
 
 DATASETS = ("digits", "mnist", "fashion_mnist", "table")
 FAMILIES = ("mlp", "cnn")
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "elu", "selu", "gelu", "swish", "leaky_relu", "linear")
 METRICS = ("val_loss", "val_accuracy", "loss", "accuracy")
 SCHEDULERS = ("fifo", "asha", "hyperband")
-FAMILY_FIELDS = {"mlp": ("width", "depth"), "cnn": ("filters", "dense_units")}
-"""Architecture fields that only one family uses."""
 
 _UNIT = dict(kind=float, low=0.0, high=1.0, low_open=True, high_open=True)
 _FRACTION = dict(kind=float, low=0.0, high=1.0, high_open=True, searchable=True)
@@ -201,8 +200,6 @@ def load_spec(source: str | Path | Mapping[str, Any], overrides: Mapping[str, An
     raw, base = read_spec(source)
     if overrides:
         raw = apply_overrides(raw, overrides)
-    from sweeps.checks import check_spec
-
     check_keys("", raw, TOP_KEYS)
     name = raw.get("name")
     if not isinstance(name, str) or not _NAME.match(name):

@@ -13,7 +13,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from sweeps import constants as c
+from sweeps.results import constants as c
 
 HYPERPARAMETER_TYPES: dict[str, pa.DataType] = {
     "family": pa.string(),

@@ -1,6 +1,6 @@
 """Checks that span several fields or look outside the spec (files, columns).
 
-Run by :func:`sweeps.spec.load_spec` after each field passed its own rule; each
+Run by :func:`sweeps.spec.model.load_spec` after each field passed its own rule; each
 returns nothing or raises :class:`SpecError` naming the field.
 """
 
@@ -11,9 +11,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sweeps import optimizers
 from sweeps.errors import SpecError
-from sweeps.rules import Axis
+from sweeps.spec.rules import Axis
+from sweeps.trial import optimizers
+
+FAMILY_FIELDS = {"mlp": ("width", "depth"), "cnn": ("filters", "dense_units")}
+"""Architecture fields that only one family uses."""
 
 _PATH_DATASETS = ("table", "mnist", "fashion_mnist")
 _TABLE_SUFFIXES = (".csv", ".parquet", ".pq")
@@ -83,8 +86,6 @@ def _table_columns(path: Path) -> list[str]:
 
 
 def _check_family(family: str, hyperparameters: dict[str, Axis], raw_model: Mapping[str, Any]) -> dict[str, Axis]:
-    from sweeps.spec import FAMILY_FIELDS
-
     for other, fields in FAMILY_FIELDS.items():
         if other == family:
             continue

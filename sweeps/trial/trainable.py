@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sweeps.data import Splits
-from sweeps.spec import EarlyStopping
+from sweeps.spec.model import EarlyStopping
+from sweeps.trial.data import Splits
 
 _worker_ready = False
 
@@ -56,13 +56,13 @@ def train_trial(config: Mapping[str, Any], data: Splits, plan: TrialPlan) -> Non
     entered = time.perf_counter()
     from ray import tune
 
-    from sweeps.worker_imports import import_keras
+    from sweeps.trial.worker_imports import import_keras
 
     import_keras()
 
-    from sweeps.callbacks import EpochReporter
-    from sweeps.checkpoints import restore_state
-    from sweeps.space import resolve_config
+    from sweeps.search.space import resolve_config
+    from sweeps.trial.callbacks import EpochReporter
+    from sweeps.trial.checkpoints import restore_state
 
     if plan.stream_reports:
         stream_reports()
@@ -114,9 +114,9 @@ def compile_model(hp: Mapping[str, Any], data: Splits, plan: TrialPlan) -> Any:
     """A compiled model and optimizer for ``hp``, seeded, in a fresh model's state; the only place models are made.
 
     A worker reuses the traced graph of an earlier trial with the same architecture and
-    optimizer (:mod:`sweeps.warm`); every value of ``hp`` still reaches the model and optimizer.
+    optimizer (:mod:`sweeps.trial.warm`); every value of ``hp`` still reaches the model and optimizer.
     """
-    from sweeps.warm import compiled_model
+    from sweeps.trial.warm import compiled_model
 
     prepare_worker(plan)
     _set_precision(plan)
@@ -125,7 +125,7 @@ def compile_model(hp: Mapping[str, Any], data: Splits, plan: TrialPlan) -> Any:
 
 
 def make_early_stopping(plan: TrialPlan) -> Any | None:
-    from sweeps.callbacks import ResumableEarlyStopping
+    from sweeps.trial.callbacks import ResumableEarlyStopping
 
     es = plan.early_stopping
     if es is None:
@@ -139,7 +139,7 @@ def fit(model: Any, hp: Mapping[str, Any], data: Splits, plan: TrialPlan, callba
     """``model.fit`` on the training split, validated on the validation split, NaN-guarded."""
     import keras
 
-    from sweeps.pipelines import evaluation_batches, training_batches
+    from sweeps.trial.pipelines import evaluation_batches, training_batches
 
     guards = [keras.callbacks.TerminateOnNaN()]
     threads = worker_settings(plan)["intra_op_threads"]
@@ -160,7 +160,7 @@ def score_on_test(hp: Mapping[str, Any], data: Splits, plan: TrialPlan, epochs: 
     Returns ``test_*`` metrics and the retrained model's ``val_*`` metrics, which match the
     trial's best epoch when training is deterministic.
     """
-    from sweeps.pipelines import evaluation_batches
+    from sweeps.trial.pipelines import evaluation_batches
 
     model = compile_model(hp, data, plan)
     if epochs > 0:
@@ -200,7 +200,7 @@ def prepare_worker(plan: TrialPlan) -> None:
     global _worker_ready
     if _worker_ready:
         return
-    from sweeps.worker_imports import import_keras
+    from sweeps.trial.worker_imports import import_keras
 
     import_keras()
     import tensorflow as tf

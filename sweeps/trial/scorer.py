@@ -18,8 +18,8 @@ from typing import Any
 
 from ray.tune import Callback
 
-from sweeps.data import Splits
-from sweeps.trainable import TrialPlan
+from sweeps.trial.data import Splits
+from sweeps.trial.trainable import TrialPlan
 
 LOW_PRIORITY = 10
 """``nice`` increment of the warming actor, so its import never slows a running trial."""
@@ -29,13 +29,13 @@ class WarmScorer:
     """Imports TensorFlow on creation; ``score`` then retrains and tests without that cost."""
 
     def __init__(self) -> None:
-        from sweeps.worker_imports import import_keras
+        from sweeps.trial.worker_imports import import_keras
 
         os.nice(LOW_PRIORITY)
         import_keras()
 
     def score(self, hp: Mapping[str, Any], data: Splits, plan: TrialPlan, epochs: int) -> dict[str, float]:
-        from sweeps.trainable import score_on_test
+        from sweeps.trial.trainable import score_on_test
 
         return score_on_test(hp, data, plan, epochs)
 
@@ -71,7 +71,7 @@ def score(scorer: Any | None, hp: Mapping[str, Any], data: Splits, plan: TrialPl
     """Retrain ``hp`` for ``epochs`` and score it on the test split, on ``scorer`` or in a task."""
     import ray
 
-    from sweeps.trainable import score_on_test
+    from sweeps.trial.trainable import score_on_test
 
     if scorer is not None:
         try:

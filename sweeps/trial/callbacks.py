@@ -11,8 +11,8 @@ from typing import Any
 
 import keras
 
-from sweeps import constants as c
-from sweeps.checkpoints import save_state
+from sweeps.results import constants as c
+from sweeps.trial.checkpoints import save_state
 
 Send = Callable[[dict[str, Any], "str | None"], None]
 """Receives an epoch record and, when one was saved, the folder of a checkpoint."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sweeps import constants as c
+from sweeps.results import constants as c
 
 
 def make_scheduler(spec: Any) -> Any:
