@@ -41,6 +41,8 @@ class SweepInfo:
     spec: Mapping[str, Any]
     spec_text: str
     notes: tuple[str, ...] = ()
+    hyperparameters: tuple[str, ...] = records.HYPERPARAMETERS
+    """Every hyperparameter column: the built-in ones and a user model's own."""
 
     @property
     def scheduler(self) -> str:
@@ -142,17 +144,18 @@ def _read_info(folder: Path, taken: set[str]) -> tuple[SweepInfo, pa.Schema]:
     run = _read_json(folder / c.RUN_FILE, notes)
     spec_text, spec = _read_spec(folder / c.SPEC_FILE, notes)
     search = spec.get("search") or {}
-    metrics = tuple(records.metric_names([dict.fromkeys(schema.names)]))
+    metrics = tuple(records.metric_names([dict.fromkeys(schema.names)], _hyperparameters(schema)))
     metric = str(run.get("metric") or meta.get("metric") or search.get("metric") or "val_loss")
     if metric not in metrics:
         raise ValueError(f"{folder}: the sweep's metric {metric!r} is not a column of {c.EPOCHS_FILE}; "
                          f"available metrics are: {', '.join(metrics) or 'none'}")
-    mode = str(run.get("mode") or meta.get("mode") or search.get("mode") or _default_mode(metric))
+    mode = str(run.get("mode") or meta.get("mode") or search.get("mode") or c.mode_for(metric))
     if mode not in ("min", "max"):
         raise ValueError(f"{folder}: mode must be 'min' or 'max', got {mode!r}")
     axes = run.get("axes") or meta.get("axes") or _axes_from_spec(spec)
     name = _unique(str(run.get("name") or meta.get("name") or spec.get("name") or folder.name), folder, taken)
     info = SweepInfo(name=name, path=folder, metric=metric, mode=mode, axes=tuple(axes), metrics=metrics,
+                     hyperparameters=_hyperparameters(schema),
                      run=run, spec=spec, spec_text=spec_text, notes=tuple(notes))
     return info, schema
 
@@ -182,10 +185,6 @@ def _read_spec(path: Path, notes: list[str]) -> tuple[str, dict[str, Any]]:
     return text, spec if isinstance(spec, dict) else {}
 
 
-def _default_mode(metric: str) -> str:
-    return "max" if "acc" in metric or "auc" in metric else "min"
-
-
 def _axes_from_spec(spec: Mapping[str, Any]) -> list[str]:
     sections = [spec.get("model") or {}, spec.get("train") or {}]
     return [k for s in sections for k, v in s.items() if k in records.HYPERPARAMETERS and isinstance(v, dict)]
@@ -205,15 +204,20 @@ def _read_trials(folder: Path, name: str) -> pa.Table | None:
     return _set_sweep(pq.read_table(path), name) if path.is_file() else None
 
 
+def _hyperparameters(schema: pa.Schema) -> tuple[str, ...]:
+    """The built-in hyperparameter columns and the user model's own, from the schema's metadata."""
+    return tuple(records.hyperparameter_types(records.decode_metadata(schema)))
+
+
 def _used_hyperparameters(trials: pa.Table | None, schema: pa.Schema) -> list[str]:
-    present = [h for h in records.HYPERPARAMETERS if h in schema.names]
+    present = [h for h in _hyperparameters(schema) if h in schema.names]
     if trials is None:
         return present
     return [h for h in present if h not in trials.column_names or trials.column(h).null_count < trials.num_rows]
 
 
 def _wanted_columns(schema: pa.Schema, used: list[str], columns: Sequence[str] | None) -> list[str]:
-    hyper = set(records.HYPERPARAMETERS)
+    hyper = set(_hyperparameters(schema))
     if columns is None:
         return [n for n in schema.names if n not in hyper or n in used]
     asked = set(columns) | set(_KEYS)
@@ -239,7 +243,7 @@ def _trials_from_epochs(epochs: pa.Table, info: SweepInfo) -> pa.Table:
     """A stand-in trials table when trials.parquet is missing: status unknown, epochs counted."""
     frame = epochs.to_pandas()
     last = frame.sort_values(c.EPOCH).groupby(c.TRIAL_ID, observed=True).tail(1)
-    hyper = [h for h in records.HYPERPARAMETERS if h in last.columns]
+    hyper = [h for h in info.hyperparameters if h in last.columns]
     out = last[[c.TRIAL_ID, *hyper, c.EPOCH]].rename(columns={c.EPOCH: c.EPOCHS_RUN})
     out[c.TRIAL_ID] = out[c.TRIAL_ID].astype(str)
     out[c.STATUS] = None

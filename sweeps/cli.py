@@ -108,7 +108,16 @@ def _validate(args: argparse.Namespace) -> int:
     spec = load_spec(args.spec, parse_overrides(args.overrides))
     print(f"{spec.name}: valid, {count_trials(spec)} trials "
           f"({spec.search['scheduler']}, metric {spec.metric} {spec.mode}, {spec.max_epochs} epochs at most)")
-    print(f"data: {spec.data['dataset']}, model: {spec.family}")
+    from sweeps.preflight import describe_data, with_data
+    from sweeps.trial.data import load_data
+
+    data = load_data(spec.data, spec.family, spec.base)
+    spec = with_data(spec, data)
+    source = f"load {spec.data['load']}" if spec.data.get("load") else spec.data["dataset"]
+    model = f"build {spec.build}" if spec.build else spec.family
+    print(f"data: {source}, model: {model}")
+    for line in describe_data(spec, data):
+        print(line)
     for line in describe_space(spec):
         print(f"  {line}")
     if rungs(spec):

@@ -18,10 +18,10 @@ _LABELS = {c.RUNNING: "running", c.COMPLETED: "completed", c.EARLY_STOPPED: "ear
 _SHOWN = ("width", "depth", "filters", "dense_units", "optimizer", "learning_rate", "batch_size", "dropout")
 
 
-def describe_trial(row: Mapping[str, Any], keys: tuple[str, ...] = _SHOWN) -> str:
-    """A short configuration text: 'adam lr=0.03 width=64 depth=1'."""
+def describe_trial(row: Mapping[str, Any], keys: tuple[str, ...] = _SHOWN, extra: tuple[str, ...] = ()) -> str:
+    """A short configuration text: 'adam lr=0.03 width=64 depth=1' (``extra``: a user model's own keys)."""
     parts = []
-    for key in keys:
+    for key in (*keys, *extra):
         value = row.get(key)
         if value is None:
             continue
@@ -35,7 +35,7 @@ def describe_trial(row: Mapping[str, Any], keys: tuple[str, ...] = _SHOWN) -> st
 
 
 def progress_line(counts: Mapping[str, int], total: int, best: Mapping[str, Any] | None, metric: str,
-                  elapsed: float) -> str:
+                  elapsed: float, extra: tuple[str, ...] = ()) -> str:
     """'[0:42] 24 trials: 2 running, 10 pruned, ... | best val_loss 0.0912 (adam lr=0.03 ...)'."""
     minutes, seconds = divmod(int(elapsed), 60)
     known = sum(counts.values())
@@ -45,7 +45,7 @@ def progress_line(counts: Mapping[str, int], total: int, best: Mapping[str, Any]
     line = f"[{minutes}:{seconds:02d}] {total} trials: {', '.join(parts) or 'starting'}"
     if best is not None:
         value = best.get(c.BEST_PREFIX + metric)
-        line += f" | best {metric} {value:.4f} ({describe_trial(best)}, epoch {best.get(c.BEST_EPOCH)})"
+        line += f" | best {metric} {value:.4f} ({describe_trial(best, extra=extra)}, epoch {best.get(c.BEST_EPOCH)})"
     return line
 
 
@@ -71,7 +71,10 @@ class ProgressPrinter:
         if not final and now - self._last < (0.5 if tty else self.log_seconds):
             return
         self._last = now
-        line = progress_line(store.counts(), self.total, store.best_trial(), self.metric, now - self._started)
+        from sweeps.results.records import HYPERPARAMETERS
+
+        extra = tuple(h for h in getattr(store, "hyperparameters", ()) if h not in HYPERPARAMETERS)
+        line = progress_line(store.counts(), self.total, store.best_trial(), self.metric, now - self._started, extra)
         if tty:
             stream.write("\r" + line.ljust(self._width)[: max(self._width, len(line))] + ("\n" if final else ""))
             self._width = len(line)

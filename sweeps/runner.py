@@ -21,13 +21,14 @@ from typing import Any
 import yaml
 
 from sweeps.errors import SpecError, SweepError
+from sweeps.preflight import user_modules, with_builder, with_data
 from sweeps.progress import ProgressPrinter
 from sweeps.results import constants as c
 from sweeps.results.storage import Folder, is_uri
 from sweeps.results.store import SweepStore
 from sweeps.session import ray_session
 from sweeps.spec.model import Spec, load_spec
-from sweeps.trial.data import Splits, load_data
+from sweeps.trial.data import Splits, fingerprint, load_data
 from sweeps.trial.scorer import ScorerLauncher, score, stop_scorer
 from sweeps.trial.trainable import plan_from_spec
 
@@ -54,16 +55,18 @@ class SweepOutcome:
 
 def run(spec: Spec | str | Path | Mapping[str, Any], *, results: str | Path = "results",
         address: str | None = None, max_concurrent: int | None = None, overwrite: bool = False,
-        overrides: Mapping[str, Any] | None = None, progress: bool = True,
+        overrides: Mapping[str, Any] | None = None, progress: bool = True, build: Any = None,
         _wrap_trainable: Any = None) -> SweepOutcome:
     """Run a sweep and write ``<results>/<name>/``.
+
+    ``build``: a function ``build(hp) -> keras.Model`` (uncompiled) for the user's own model,
+    instead of ``model.build`` in the spec; every other key under ``model:`` is its hyperparameter.
 
     Example:
         >>> outcome = run("quickstart", results="results")  # doctest: +SKIP
         >>> outcome.chosen["optimizer"], outcome.test_metrics["test_accuracy"]  # doctest: +SKIP
     """
-    if not isinstance(spec, Spec):
-        spec = load_spec(spec, overrides)
+    spec = with_builder(spec, overrides, build)
     if max_concurrent is not None and max_concurrent < 1:
         raise SpecError(f"--max-concurrent must be >= 1, got {max_concurrent}")
     folder = Folder.at(results).child(spec.name)
@@ -74,9 +77,11 @@ def run(spec: Spec | str | Path | Mapping[str, Any], *, results: str | Path = "r
     from sweeps.search.space import count_trials, param_space
 
     with _ray_and_data(spec, address) as (facts, data):
+        spec = with_data(spec, data)
         folder.make()
         folder.write_text(c.SPEC_FILE, spec.to_yaml())
-        _write_run_facts(folder, spec, {"started": _iso(started), "finished": None, "nodes": facts["nodes"]})
+        _write_run_facts(folder, spec, {"started": _iso(started), "finished": None, "nodes": facts["nodes"],
+                                        "data": fingerprint(data)})
         launcher = ScorerLauncher(plan_from_spec(spec))
         store = _make_store(spec, folder, count_trials(spec), progress)
         tuner = tune.Tuner(
@@ -101,6 +106,7 @@ def resume(location: str | Path, *, address: str | None = None, progress: bool =
     from sweeps.search.space import count_trials
 
     with _ray_and_data(spec, address) as (_, data):
+        spec = with_data(spec, data)
         launcher = ScorerLauncher(plan_from_spec(spec))
         experiment = folder.child(c.RAY_DIR).uri
         if not tune.Tuner.can_restore(experiment):
@@ -118,7 +124,8 @@ def status(location: str | Path) -> dict[str, Any]:
     if not folder.exists(c.SPEC_FILE):
         raise SpecError(f"{folder.uri} is not a sweep's results folder (no {c.SPEC_FILE})")
     spec = _stored_spec(folder)
-    store = SweepStore(folder, sweep=spec.name, family=spec.family, metric=spec.metric, mode=spec.mode)
+    store = SweepStore(folder, sweep=spec.name, family=spec.family, metric=spec.metric, mode=spec.mode,
+                       metadata=_store_metadata(spec))
     store.load_existing()
     facts = json.loads(folder.read_text(c.RUN_FILE) or "{}")
     from sweeps.search.space import count_trials
@@ -132,8 +139,8 @@ def status(location: str | Path) -> dict[str, Any]:
 def _ray_and_data(spec: Spec, address: str | None) -> Iterator[tuple[dict[str, Any], Splits]]:
     """Ray's facts and the sweep's data, loaded in a thread while Ray starts (both take seconds, mostly waiting)."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-data") as pool:
-        loading = pool.submit(load_data, spec.data, spec.family)
-        with ray_session(address) as facts:
+        loading = pool.submit(load_data, spec.data, spec.family, spec.base)
+        with ray_session(address, py_modules=user_modules(spec)) as facts:
             yield facts, loading.result()
 
 
@@ -194,7 +201,14 @@ def _run_config(spec: Spec, folder: Folder, callbacks: list[Any]) -> Any:
 def _make_store(spec: Spec, folder: Folder, total: int, progress: bool) -> SweepStore:
     printer = ProgressPrinter(total, spec.metric) if progress else None
     return SweepStore(folder, sweep=spec.name, family=spec.family, metric=spec.metric, mode=spec.mode,
-                      metadata={"axes": spec.axes, "scheduler": spec.search["scheduler"]}, progress=printer)
+                      metadata=_store_metadata(spec), progress=printer)
+
+
+def _store_metadata(spec: Spec) -> dict[str, Any]:
+    from sweeps.results.records import USER_HYPERPARAMETERS
+
+    return {"axes": spec.axes, "scheduler": spec.search["scheduler"], "task": spec.task,
+            USER_HYPERPARAMETERS: spec.user_types()}
 
 
 def _rebind_callbacks(tuner: Any, fresh: list[Any]) -> None:
@@ -220,7 +234,7 @@ def _finish(spec: Spec, folder: Folder, data: Splits, started: float, scorer: An
     from sweeps.search.space import resolve_config
 
     store = SweepStore(folder, sweep=spec.name, family=spec.family, metric=spec.metric, mode=spec.mode,
-                       metadata={"axes": spec.axes, "scheduler": spec.search["scheduler"]})
+                       metadata=_store_metadata(spec))
     store.load_existing()
     best = store.best_trial()
     test: dict[str, float] = {}

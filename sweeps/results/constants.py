@@ -105,3 +105,17 @@ REPORT_DIR = "report"
 
 METADATA_PREFIX = "sweeps."
 """Prefix of keys this project writes into Parquet schema metadata."""
+
+TASKS = ("classification", "regression")
+"""What a sweep learns: classes (softmax, accuracy) or numbers (linear output, mae and rmse)."""
+
+TASK_METRICS = {"classification": ("accuracy",), "regression": ("mae", "rmse")}
+"""Metrics each task logs besides the loss; each is also logged on the validation split as ``val_<name>``."""
+
+HIGHER_IS_BETTER = ("acc", "auc")
+"""Parts of metric names where higher is better (accuracy, auc); every other metric is minimised."""
+
+
+def mode_for(metric: str) -> str:
+    """The one rule from a metric's name to its direction: 'max' for accuracy, 'min' for losses and errors."""
+    return "max" if any(part in metric for part in HIGHER_IS_BETTER) else "min"

@@ -39,6 +39,17 @@ HYPERPARAMETER_TYPES: dict[str, pa.DataType] = {
 
 HYPERPARAMETERS: tuple[str, ...] = tuple(HYPERPARAMETER_TYPES)
 
+USER_HYPERPARAMETERS = "user_hyperparameters"
+"""Schema metadata key: a user model's own hyperparameters, name -> type (``int``, ``float``, ``str``, ``bool``)."""
+
+_USER_TYPES = {"int": pa.int64(), "float": pa.float64(), "str": pa.string(), "bool": pa.bool_()}
+
+
+def hyperparameter_types(metadata: Mapping[str, Any] | None = None) -> dict[str, pa.DataType]:
+    """Every hyperparameter column of a sweep: the built-in ones, then the user's (from ``metadata``)."""
+    user = (metadata or {}).get(USER_HYPERPARAMETERS) or {}
+    return {**HYPERPARAMETER_TYPES, **{name: _USER_TYPES[kind] for name, kind in user.items()}}
+
 KNOWN_METRICS: tuple[str, ...] = ("loss", "accuracy", "val_loss", "val_accuracy")
 """Metrics every classification trial logs; listed first, in this order."""
 
@@ -56,7 +67,7 @@ def order_metrics(names: Iterable[str]) -> list[str]:
 def epoch_schema(metrics: Sequence[str], metadata: Mapping[str, Any] | None = None) -> pa.Schema:
     """Schema of ``epochs.parquet`` for a sweep that logged ``metrics``."""
     fields = list(_EPOCH_HEAD)
-    fields += list(HYPERPARAMETER_TYPES.items())
+    fields += list(hyperparameter_types(metadata).items())
     fields += [(m, pa.float64()) for m in order_metrics(metrics)]
     fields += _EPOCH_TAIL
     return pa.schema(fields, metadata=encode_metadata(metadata or {}))
@@ -66,7 +77,7 @@ def trial_schema(metrics: Sequence[str], metadata: Mapping[str, Any] | None = No
     """Schema of ``trials.parquet``: hyperparameters, outcome, best and test metrics."""
     ordered = order_metrics(metrics)
     fields = [(c.SWEEP, pa.string()), (c.TRIAL_ID, pa.string())]
-    fields += list(HYPERPARAMETER_TYPES.items())
+    fields += list(hyperparameter_types(metadata).items())
     fields += [(c.STATUS, pa.string()), (c.EPOCHS_RUN, pa.int64()), (c.BEST_EPOCH, pa.int64())]
     fields += [(c.BEST_PREFIX + m, pa.float64()) for m in ordered]
     fields += [(c.TEST_PREFIX + m, pa.float64()) for m in ordered]
@@ -86,14 +97,14 @@ def decode_metadata(schema: pa.Schema) -> dict[str, Any]:
     return {k[len(prefix):].decode(): json.loads(v) for k, v in raw.items() if k.startswith(prefix)}
 
 
-def hyperparameters_of(config: Mapping[str, Any]) -> dict[str, Any]:
+def hyperparameters_of(config: Mapping[str, Any], names: Iterable[str] = HYPERPARAMETERS) -> dict[str, Any]:
     """Every hyperparameter column from a resolved trial config (missing ones are None)."""
-    return {name: config.get(name) for name in HYPERPARAMETERS}
+    return {name: config.get(name) for name in names}
 
 
-def metric_names(rows: Iterable[Mapping[str, Any]]) -> list[str]:
-    """The metric columns present in epoch rows: everything that is not a fixed column."""
-    fixed = {name for name, _ in _EPOCH_HEAD + _EPOCH_TAIL} | set(HYPERPARAMETERS)
+def metric_names(rows: Iterable[Mapping[str, Any]], hyperparameters: Iterable[str] = HYPERPARAMETERS) -> list[str]:
+    """The metric columns present in epoch rows: everything that is not a fixed or hyperparameter column."""
+    fixed = {name for name, _ in _EPOCH_HEAD + _EPOCH_TAIL} | set(HYPERPARAMETERS) | set(hyperparameters)
     found: set[str] = set()
     for row in rows:
         found.update(k for k in row if k not in fixed)

@@ -42,6 +42,7 @@ class SweepStore(Callback):
         self.metric = metric
         self.mode = mode
         self.metadata = {"metric": metric, "mode": mode, **(metadata or {})}
+        self.hyperparameters = tuple(records.hyperparameter_types(self.metadata))
         self.flush_seconds = flush_seconds
         self.progress = progress
         self._reset()
@@ -138,7 +139,7 @@ class SweepStore(Callback):
             return
         trial_row = self._trial_row(trial)
         row: dict[str, Any] = {c.SWEEP: self.sweep, c.TRIAL_ID: trial.trial_id}
-        row.update({k: trial_row.get(k) for k in records.HYPERPARAMETERS})
+        row.update({k: trial_row.get(k) for k in self.hyperparameters})
         row.update({k: result[k] for k in _EPOCH_FIELDS if k in result})
         if c.REPORTED_AT in result:
             row[c.TIMESTAMP] = float(result[c.REPORTED_AT])
@@ -151,7 +152,7 @@ class SweepStore(Callback):
         row = self.trials.get(trial.trial_id)
         if row is None:
             row = {c.SWEEP: self.sweep, c.TRIAL_ID: trial.trial_id, c.STATUS: c.RUNNING, c.CHOSEN: False}
-            row.update(records.hyperparameters_of(resolve_config(trial.config, self.family)))
+            row.update(records.hyperparameters_of(resolve_config(trial.config, self.family), self.hyperparameters))
             self.trials[trial.trial_id] = row
         return row
 
@@ -167,7 +168,7 @@ class SweepStore(Callback):
             row[c.EPOCHS_RUN] = max((e[c.EPOCH] for e in epochs), default=0)
             best = best_epoch_row(epochs, self.metric, self.mode)
             row[c.BEST_EPOCH] = best[c.EPOCH] if best else None
-            for m in records.metric_names(epochs):
+            for m in records.metric_names(epochs, self.hyperparameters):
                 row[c.BEST_PREFIX + m] = best.get(m) if best else None
             out.append(row)
         return out
@@ -202,7 +203,7 @@ class SweepStore(Callback):
         started = time.monotonic()
         self.folder.make()
         epoch_rows = [self.epochs[k] for k in sorted(self.epochs)]
-        metrics = records.metric_names(epoch_rows) or list(records.KNOWN_METRICS)
+        metrics = records.metric_names(epoch_rows, self.hyperparameters) or list(records.KNOWN_METRICS)
         self.folder.write_table(c.EPOCHS_FILE,
                                 records.to_table(epoch_rows, records.epoch_schema(metrics, self.metadata)))
         self.folder.write_table(c.TRIALS_FILE,

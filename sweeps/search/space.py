@@ -113,3 +113,10 @@ def describe_space(spec: Any) -> list[str]:
             shown = f"{axis.kind} [{axis.values[0]}, {axis.values[1]}]"
         lines.append(f"{name:<14} {shown}")
     return lines
+
+
+def first_config(spec: Any) -> dict[str, Any]:
+    """The first trial's hyperparameters (random axes at their first candidate or low end), for a trial build."""
+    point = trial_order(spec)[0]
+    drawn = {name: axis.values[0] for name, axis in random_axes(spec).items()}
+    return resolve_config({POINT: point, **drawn}, spec.family)

@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from sweeps.errors import SpecError
+from sweeps.results import constants as c
 from sweeps.spec.rules import Axis
 from sweeps.trial import optimizers
+from sweeps.trial.user_code import split_reference
 
 FAMILY_FIELDS = {"mlp": ("width", "depth"), "cnn": ("filters", "dense_units")}
 """Architecture fields that only one family uses."""
@@ -25,6 +27,9 @@ _TABLE_SUFFIXES = (".csv", ".parquet", ".pq")
 def check_spec(spec: Any, raw: Mapping[str, Any], base: Path | None) -> Any:
     """Every cross-field rule; returns the spec with defaults that depend on other fields filled."""
     data = _check_data(dict(spec.data), base)
+    if spec.build is not None:
+        split_reference("model.build", spec.build)
+    check_task(data.get("task"), spec.search["metric"], spec.loss, spec.early_stopping)
     hyperparameters = _check_family(spec.family, dict(spec.hyperparameters), raw.get("model") or {})
     _check_optimizer_settings(hyperparameters)
     search = _check_search(dict(spec.search), spec.max_epochs, raw.get("search") or {})
@@ -32,7 +37,34 @@ def check_spec(spec: Any, raw: Mapping[str, Any], base: Path | None) -> Any:
     return dataclasses.replace(spec, data=data, hyperparameters=hyperparameters, search=search)
 
 
+def check_task(task: str | None, metric: str, loss: str | None, early_stopping: Any) -> None:
+    """The metric, early stopping's monitor and the loss must be ones the task logs; skipped while the
+    task is unknown (a user loader's data tells it, and this runs again then)."""
+    if task is None:
+        return
+    logged = ("loss", *c.TASK_METRICS[task])
+    allowed = [*logged, *(f"val_{m}" for m in logged)]
+    for field, value in (("search.metric", metric), ("train.early_stopping.monitor",
+                                                      getattr(early_stopping, "monitor", None))):
+        if value is not None and value not in allowed:
+            raise SpecError(f"{field} must be one of {', '.join(allowed)} for a {task} task, got {value!r}")
+    if loss is not None and task != "regression":
+        raise SpecError(f"train.loss applies to regression (mse, mae, huber); this {task} task uses "
+                        f"cross-entropy, got {loss!r}")
+
+
 def _check_data(data: dict[str, Any], base: Path | None) -> dict[str, Any]:
+    if data["load"] is not None:
+        split_reference("data.load", data["load"])
+        for field in ("path", "target", "limit", "features", "drop"):
+            if data[field] is not None:
+                raise SpecError(f"data.{field} does not apply with data.load (the loader returns the arrays)")
+        return data
+    if data["task"] is None and data["dataset"] != "table":
+        data["task"] = "classification"
+    if data["task"] == "regression" and data["dataset"] != "table":
+        raise SpecError(f"data.task 'regression' needs a table or a data.load; dataset {data['dataset']!r} is "
+                        "images with classes")
     if data["validation_split"] + data["test_split"] >= 0.9:
         raise SpecError(
             "data.validation_split + data.test_split must leave at least 10% for training, got "
@@ -41,8 +73,9 @@ def _check_data(data: dict[str, Any], base: Path | None) -> dict[str, Any]:
     dataset = data["dataset"]
     if data["path"] is not None and dataset not in _PATH_DATASETS:
         raise SpecError(f"data.path applies to dataset {', '.join(_PATH_DATASETS)}, not {dataset!r}")
-    if data["target"] is not None and dataset != "table":
-        raise SpecError(f"data.target applies to dataset 'table' only, not {dataset!r}")
+    for field in ("target", "features", "drop"):
+        if data[field] is not None and dataset != "table":
+            raise SpecError(f"data.{field} applies to dataset 'table' only, not {dataset!r}")
     if data["path"] is not None:
         path = Path(data["path"]).expanduser()
         if not path.is_absolute() and base is not None:
@@ -70,6 +103,22 @@ def _check_table(data: Mapping[str, Any]) -> None:
     if data["target"] not in columns:
         raise SpecError(f"data.target {data['target']!r} is not a column of {path.name}; "
                         f"columns are: {', '.join(columns)}")
+    if data["features"] is not None and data["drop"] is not None:
+        raise SpecError("data.features and data.drop exclude each other: list the columns to keep or to drop")
+    for field in ("features", "drop"):
+        for name in data[field] or []:
+            if name not in columns or name == data["target"]:
+                raise SpecError(f"data.{field} names {name!r}, which is not a feature column of {path.name}; "
+                                f"columns are: {', '.join(col for col in columns if col != data['target'])}")
+    kept = [col for col in columns if col != data["target"] and col not in (data["drop"] or [])]
+    if not (data["features"] if data["features"] is not None else kept):
+        raise SpecError(f"data.{'features' if data['features'] is not None else 'drop'} leaves no feature column "
+                        f"of {path.name} besides the target {data['target']!r}")
+    if data["task"] is None:
+        from sweeps.trial.tables import read_table
+        from sweeps.trial.tasks import infer_task
+
+        data["task"] = infer_task(read_table(path, [data["target"]])[data["target"]].dropna().to_numpy())
 
 
 def _table_columns(path: Path) -> list[str]:
@@ -111,8 +160,8 @@ def _check_optimizer_settings(hyperparameters: Mapping[str, Axis]) -> None:
 
 
 def _check_search(search: dict[str, Any], max_epochs: int, raw_search: Mapping[str, Any]) -> dict[str, Any]:
-    lower_is_better = search["metric"].endswith("loss")
-    natural = "min" if lower_is_better else "max"
+    natural = c.mode_for(search["metric"])
+    lower_is_better = natural == "min"
     if search["mode"] is None:
         search["mode"] = natural
     elif search["mode"] != natural:

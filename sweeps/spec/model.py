@@ -17,14 +17,20 @@ from typing import Any
 import yaml
 
 from sweeps.errors import SpecError
+from sweeps.results import constants as c
 from sweeps.spec.checks import check_spec
 from sweeps.spec.rules import Axis, Rule, check_keys, section
+from sweeps.spec.user_model import user_hyperparameters
 from sweeps.trial import optimizers
 
 DATASETS = ("digits", "mnist", "fashion_mnist", "table")
 FAMILIES = ("mlp", "cnn")
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "elu", "selu", "gelu", "swish", "leaky_relu", "linear")
-METRICS = ("val_loss", "val_accuracy", "loss", "accuracy")
+METRICS = ("val_loss", "val_accuracy", "loss", "accuracy", "val_mae", "val_rmse", "mae", "rmse")
+LOSSES = ("mse", "mae", "huber")
+"""Regression losses (Keras' names); classification always uses cross-entropy."""
+CUSTOM = "custom"
+"""The family of a user's own model (``model.build``)."""
 SCHEDULERS = ("fifo", "asha", "hyperband")
 
 _UNIT = dict(kind=float, low=0.0, high=1.0, low_open=True, high_open=True)
@@ -38,6 +44,10 @@ DATA_RULES = {
     "test_split": Rule(default=0.2, **_UNIT),  # type: ignore[arg-type]
     "seed": Rule(int, 0, low=0),
     "limit": Rule(int, None, low=10, nullable=True),
+    "load": Rule(str, None, nullable=True),
+    "task": Rule(str, None, allowed=c.TASKS, nullable=True),
+    "features": Rule(list, None, nullable=True),
+    "drop": Rule(list, None, nullable=True),
 }
 MODEL_RULES = {
     "family": Rule(str, "mlp", allowed=FAMILIES),
@@ -66,6 +76,7 @@ TRAIN_RULES = {
     "beta_1": Rule(**_FRACTION),  # type: ignore[arg-type]
     "beta_2": Rule(**_FRACTION),  # type: ignore[arg-type]
     "epsilon": Rule(float, None, searchable=True, low=0.0, low_open=True),
+    "loss": Rule(str, None, allowed=LOSSES, nullable=True),
 }
 ASHA_RULES = {
     "grace_period": Rule(int, 1, low=1),
@@ -114,6 +125,30 @@ class Spec:
     early_stopping: EarlyStopping | None
     search: Mapping[str, Any]
     resources: Mapping[str, Any]
+    build: Any = None
+    """``model.build``: the user's ``"module:function"`` (or, from Python, the function) returning an
+    uncompiled keras.Model."""
+    loss: str | None = None
+    """``train.loss`` for regression (mse, mae, huber); None: the task's default."""
+    user_keys: tuple[str, ...] = ()
+    """The user's own hyperparameters (every other key under ``model:`` with ``build``)."""
+    base: str | None = None
+    """The spec file's folder: where the user's modules are looked for first."""
+
+    def user_types(self) -> dict[str, str]:
+        """The user's hyperparameters and their value types (int, float, str, bool), for the Parquet schema."""
+        out = {}
+        for name in self.user_keys:
+            axis = self.hyperparameters[name]
+            values = axis.candidates() or axis.values
+            kind = type(values[0]).__name__ if axis.kind != "uniform" and axis.kind != "loguniform" else "float"
+            out[name] = "float" if any(isinstance(v, float) for v in values) and kind == "int" else kind
+        return out
+
+    @property
+    def task(self) -> str | None:
+        """classification or regression; None until a user loader's data says (see ``trial.data``)."""
+        return self.data.get("task")
 
     @property
     def metric(self) -> str:
@@ -130,11 +165,15 @@ class Spec:
 
     def to_dict(self) -> dict[str, Any]:
         """The resolved spec as plain data; ``load_spec(spec.to_dict())`` gives the same spec."""
-        model = {"family": self.family}
+        build = self.build if isinstance(self.build, str) or self.build is None else \
+            f"{self.build.__module__}:{self.build.__qualname__}"
+        model: dict[str, Any] = {"build": build} if build else {"family": self.family}
         train: dict[str, Any] = {}
         for key, axis in self.hyperparameters.items():
-            (model if key in MODEL_RULES else train)[key] = axis.to_plain()
+            (model if key in MODEL_RULES or key in self.user_keys else train)[key] = axis.to_plain()
         train["max_epochs"] = self.max_epochs
+        if self.loss is not None:
+            train["loss"] = self.loss
         train["early_stopping"] = vars(self.early_stopping) if self.early_stopping else None
         search = {k: v for k, v in self.search.items() if k not in ("asha", "hyperband")}
         if self.search["scheduler"] in ("asha", "hyperband"):
@@ -210,11 +249,13 @@ def load_spec(source: str | Path | Mapping[str, Any], overrides: Mapping[str, An
     if stopping_off:
         raw_train = {k: v for k, v in raw_train.items() if k != "early_stopping"}
     data = section("data", raw.get("data"), DATA_RULES)
-    model = section("model", raw.get("model"), MODEL_RULES)
+    build, user_model = user_hyperparameters(raw.get("model"))
+    model = {"family": CUSTOM, **user_model} if build else section("model", raw.get("model"), MODEL_RULES)
     train = section("train", raw_train, TRAIN_RULES)
     search = section("search", raw.get("search"), SEARCH_RULES)
     res = section("resources", raw.get("resources"), RESOURCE_RULES)
     stopping_fields = train.pop("early_stopping")
+    loss = train.pop("loss")
     stopping = None if stopping_off else EarlyStopping(**stopping_fields)
     family = model.pop("family")
     spec = Spec(
@@ -227,5 +268,9 @@ def load_spec(source: str | Path | Mapping[str, Any], overrides: Mapping[str, An
         early_stopping=stopping,
         search=search,
         resources=res,
+        build=build,
+        loss=loss,
+        user_keys=tuple(user_model),
+        base=str(base.resolve()) if base is not None else None,
     )
     return check_spec(spec, raw, base)

@@ -37,7 +37,8 @@ class Rule:
         """The rule in words, for messages: 'a number in (0, 1)', 'one of: a, b'."""
         if self.allowed is not None:
             return "one of: " + ", ".join(str(a) for a in self.allowed)
-        noun = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}[self.kind]
+        noun = {int: "an integer", float: "a number", bool: "true or false", str: "a string",
+                list: "a list of names"}[self.kind]
         if self.low is not None and self.high is not None:
             left, right = "(" if self.low_open else "[", ")" if self.high_open else "]"
             return f"{noun} in {left}{_fmt(self.low)}, {_fmt(self.high)}{right}"
@@ -102,6 +103,8 @@ def coerce(path: str, rule: Rule, value: Any) -> Any:
     elif rule.kind is float:
         ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
         value = float(value) if ok else value
+    elif rule.kind is list:
+        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
     else:
         ok = isinstance(value, str)
     if not ok:
@@ -117,6 +120,8 @@ def coerce(path: str, rule: Rule, value: Any) -> Any:
 
 def parse_axis(path: str, rule: Rule, raw: Any) -> Axis:
     """A fixed value or ``{grid|choice|uniform|loguniform|randint: [...]}`` -> an :class:`Axis`."""
+    if rule.kind is list:
+        return Axis("fixed", (coerce(path, rule, raw),))
     if not isinstance(raw, Mapping):
         return Axis("fixed", (coerce(path, rule, raw),))
     if not rule.searchable:

@@ -13,7 +13,8 @@ _SMALL_IMAGE = 16
 """Images narrower than this (the 8x8 digits) keep their size through convolutions ('same' padding)."""
 
 
-def build_model(hp: Mapping[str, Any], feature_shape: tuple[int, ...], n_classes: int) -> Any:
+def build_model(hp: Mapping[str, Any], feature_shape: tuple[int, ...], n_outputs: int,
+                task: str = "classification") -> Any:
     """The family's architecture with every hyperparameter in ``hp`` applied.
 
     ``mlp``: ``depth`` Dense layers of ``width`` units, each followed by Dropout when > 0.
@@ -51,5 +52,23 @@ def build_model(hp: Mapping[str, Any], feature_shape: tuple[int, ...], n_classes
         for _ in range(int(hp["depth"])):
             x = layers.Dense(int(hp["width"]), activation=activation, kernel_initializer=kernel())(x)
             x = layers.Dropout(dropout, seed=next(seeds))(x) if dropout else x
-    outputs = layers.Dense(n_classes, activation="softmax", dtype="float32", kernel_initializer=kernel())(x)
+    head = "softmax" if task == "classification" else "linear"
+    outputs = layers.Dense(n_outputs, activation=head, dtype="float32", kernel_initializer=kernel())(x)
     return keras.Model(inputs, outputs, name=f"{hp['family']}")
+
+
+def build_user_model(builder: Any, hp: Mapping[str, Any], feature_shape: tuple[int, ...], n_outputs: int,
+                     task: str) -> Any:
+    """The user's ``build(hp)`` with the data's ``input_shape``, ``n_outputs`` and ``task`` added to ``hp``.
+
+    Keras' global seed is set from the trial's seed first, so a user model's initial weights
+    follow from the trial's seed as the built-in families' do.
+    """
+    import keras
+
+    keras.utils.set_random_seed(int(hp.get("seed") or 0))
+    given = {**hp, "input_shape": tuple(feature_shape), "n_outputs": int(n_outputs), "task": task}
+    model = builder(given)
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model.build must return an uncompiled keras.Model, got {type(model).__name__}")
+    return model

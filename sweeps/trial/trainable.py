@@ -14,6 +14,7 @@ from sweeps.spec.model import EarlyStopping
 from sweeps.trial.data import Splits
 
 _worker_ready = False
+_builders: dict[str, Any] = {}
 
 STEPS_PER_EXECUTION = 64
 """Training steps per call into TensorFlow: small models spend most of a step in Python overhead."""
@@ -33,9 +34,12 @@ class TrialPlan:
     mixed_precision: bool = False
     jit_compile: bool = False
     stream_reports: bool = False
+    build: Any = None
+    """The user's model builder: a ``"module:function"`` imported in the worker, or the function itself."""
+    loss: str | None = None
 
 
-def plan_from_spec(spec: Any) -> TrialPlan:
+def plan_from_spec(spec: Any, builder: Any = None) -> TrialPlan:
     res = spec.resources
     return TrialPlan(
         family=spec.family,
@@ -48,6 +52,8 @@ def plan_from_spec(spec: Any) -> TrialPlan:
         mixed_precision=res["mixed_precision"],
         jit_compile=res["jit_compile"],
         stream_reports=spec.search["scheduler"] == "fifo",
+        build=builder if builder is not None else spec.build,
+        loss=spec.loss,
     )
 
 
@@ -120,8 +126,19 @@ def compile_model(hp: Mapping[str, Any], data: Splits, plan: TrialPlan) -> Any:
 
     prepare_worker(plan)
     _set_precision(plan)
-    return compiled_model(hp, data.feature_shape, data.n_classes, steps_per_execution=STEPS_PER_EXECUTION,
-                          jit_compile=plan.jit_compile)
+    return compiled_model(hp, data.feature_shape, data.n_outputs, steps_per_execution=STEPS_PER_EXECUTION,
+                          jit_compile=plan.jit_compile, task=data.task, loss=plan.loss, builder=user_builder(plan))
+
+
+def user_builder(plan: TrialPlan) -> Any:
+    """The plan's builder as a function (imported once per worker from ``"module:function"``), or None."""
+    if plan.build is None or callable(plan.build):
+        return plan.build
+    if plan.build not in _builders:
+        from sweeps.trial.user_code import import_callable
+
+        _builders[plan.build] = import_callable("model.build", plan.build)
+    return _builders[plan.build]
 
 
 def make_early_stopping(plan: TrialPlan) -> Any | None:

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from sweeps.trial.models import build_model
+from sweeps.trial.models import build_model, build_user_model
 from sweeps.trial.optimizers import applicable_settings, make_optimizer
 
 ARCHITECTURE_KEYS = ("family", "width", "depth", "activation", "dropout", "filters", "dense_units")
@@ -29,8 +29,9 @@ ARCHITECTURE_KEYS = ("family", "width", "depth", "activation", "dropout", "filte
 CAPACITY = 8
 """Compiled models kept per process; the least recently used is dropped beyond this."""
 
-LOSS = "sparse_categorical_crossentropy"
-METRICS = ("accuracy",)
+CLASSIFICATION_LOSS = "sparse_categorical_crossentropy"
+REGRESSION_LOSS = "mse"
+"""``train.loss``'s default for regression."""
 
 
 @dataclass
@@ -42,26 +43,36 @@ class _Warm:
 _models: OrderedDict[tuple[Any, ...], _Warm] = OrderedDict()
 
 
-def graph_key(hp: Mapping[str, Any], feature_shape: tuple[int, ...], n_classes: int,
-              steps_per_execution: int, policy: str, jit_compile: bool = False) -> tuple[Any, ...]:
+def graph_key(hp: Mapping[str, Any], feature_shape: tuple[int, ...], n_outputs: int,
+              steps_per_execution: int, policy: str, jit_compile: bool = False, task: str = "classification",
+              loss: str | None = None) -> tuple[Any, ...]:
     """Everything the traced train step depends on; trials with equal keys can share one."""
     architecture = tuple((k, hp.get(k)) for k in ARCHITECTURE_KEYS)
     settings = tuple(sorted(applicable_settings(hp["optimizer"], hp).items()))
-    return (architecture, tuple(feature_shape), n_classes, hp["optimizer"], settings, steps_per_execution, policy,
-            jit_compile)
+    return (architecture, tuple(feature_shape), n_outputs, hp["optimizer"], settings, steps_per_execution, policy,
+            jit_compile, task, loss)
 
 
-def compiled_model(hp: Mapping[str, Any], feature_shape: tuple[int, ...], n_classes: int, *,
-                   steps_per_execution: int = 1, jit_compile: bool = False, reuse: bool = True) -> Any:
-    """A compiled model in the state a fresh one for ``hp`` (seeded by ``hp['seed']``) would have."""
+def compiled_model(hp: Mapping[str, Any], feature_shape: tuple[int, ...], n_outputs: int, *,
+                   steps_per_execution: int = 1, jit_compile: bool = False, reuse: bool = True,
+                   task: str = "classification", loss: str | None = None, builder: Any = None) -> Any:
+    """A compiled model in the state a fresh one for ``hp`` (seeded by ``hp['seed']``) would have.
+
+    A user's model (``builder``) is never reused: no key this module could form covers
+    everything a user's function may read to shape its graph, so each trial builds and
+    traces its own.
+    """
     import keras
 
     policy = keras.mixed_precision.dtype_policy().name
-    fresh = build_model(hp, feature_shape, n_classes)
-    key = graph_key(hp, feature_shape, n_classes, steps_per_execution, policy, jit_compile)
+    if builder is not None:
+        model = build_user_model(builder, hp, feature_shape, n_outputs, task)
+        return _compile(model, hp, steps_per_execution, jit_compile, task, loss, prebuild=False).model
+    fresh = build_model(hp, feature_shape, n_outputs, task)
+    key = graph_key(hp, feature_shape, n_outputs, steps_per_execution, policy, jit_compile, task, loss)
     warm = _models.get(key) if reuse else None
     if warm is None:
-        warm = _compile(fresh, hp, steps_per_execution, jit_compile)
+        warm = _compile(fresh, hp, steps_per_execution, jit_compile, task, loss)
         if reuse:
             _remember(key, warm)
         return warm.model
@@ -80,15 +91,28 @@ def forget() -> None:
     _models.clear()
 
 
-def _compile(model: Any, hp: Mapping[str, Any], steps_per_execution: int, jit_compile: bool) -> _Warm:
+def loss_and_metrics(task: str, loss: str | None) -> tuple[str, list[Any]]:
+    """What a model of ``task`` is compiled with; the metric names are ``constants.TASK_METRICS``'."""
+    import keras
+
+    if task == "classification":
+        return CLASSIFICATION_LOSS, ["accuracy"]
+    return loss or REGRESSION_LOSS, [keras.metrics.MeanAbsoluteError(name="mae"),
+                                     keras.metrics.RootMeanSquaredError(name="rmse")]
+
+
+def _compile(model: Any, hp: Mapping[str, Any], steps_per_execution: int, jit_compile: bool,
+             task: str = "classification", loss: str | None = None, prebuild: bool = True) -> _Warm:
     optimizer = make_optimizer(hp["optimizer"], hp["learning_rate"], **applicable_settings(hp["optimizer"], hp))
-    model.compile(optimizer=optimizer, loss=LOSS, metrics=list(METRICS), steps_per_execution=steps_per_execution,
+    loss_name, metrics = loss_and_metrics(task, loss)
+    model.compile(optimizer=optimizer, loss=loss_name, metrics=metrics, steps_per_execution=steps_per_execution,
                   jit_compile=jit_compile)
-    _build_state(model)
+    if prebuild:
+        _build_state(model, task)
     return _Warm(model, [np.array(v) for v in model.optimizer.variables])
 
 
-def _build_state(model: Any) -> None:
+def _build_state(model: Any, task: str = "classification") -> None:
     """Create optimizer and metric variables now, outside the traced step.
 
     Keras otherwise creates them while tracing the first step, which makes TensorFlow trace
@@ -101,7 +125,11 @@ def _build_state(model: Any) -> None:
     if symbolic_build is None:
         return
     x = np.zeros((1, *model.input_shape[1:]), dtype=keras.backend.floatx())
-    symbolic_build(data_batch=(x, np.zeros((1,), dtype="int32"), None))
+    if task == "classification":
+        y = np.zeros((1,), dtype="int32")
+    else:
+        y = np.zeros((1, *model.output_shape[1:]), dtype="float32")
+    symbolic_build(data_batch=(x, y, None))
 
 
 def _remember(key: tuple[Any, ...], warm: _Warm) -> None:

@@ -56,7 +56,7 @@ def test_npz_missing_arrays_is_a_clear_error(tmp_path: Path) -> None:
         load_data(spec.data, "mlp")
 
 
-def test_table_with_a_categorical_column_is_one_hot_and_standardised(tmp_path: Path) -> None:
+def test_table_numbers_are_standardised_and_categories_one_hot(tmp_path: Path) -> None:
     rng = np.random.default_rng(1)
     n = 200
     sex = rng.choice(["male", "female"], n)
@@ -72,4 +72,7 @@ def test_table_with_a_categorical_column_is_one_hot_and_standardised(tmp_path: P
     assert splits.feature_shape == (4,)
     assert splits.classes == ("0", "1")
     assert not np.isnan(splits.x_train).any()
-    np.testing.assert_allclose(splits.x_train.mean(axis=0), 0, atol=1e-5)
+    numbers, sexes = splits.x_train[:, :2], splits.x_train[:, 2:]
+    np.testing.assert_allclose(numbers.mean(axis=0), 0, atol=1e-5)
+    np.testing.assert_allclose(numbers.std(axis=0), 1, atol=1e-4)
+    assert set(np.unique(sexes)) == {0.0, 1.0} and (sexes.sum(axis=1) == 1).all()
