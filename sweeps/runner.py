@@ -119,7 +119,7 @@ def resume(location: str | Path, *, address: str | None = None, progress: bool =
 
 
 def status(location: str | Path) -> dict[str, Any]:
-    """Trials by state and the best so far, from the files alone (no Ray needed)."""
+    """Trials by state and the best so far, from the files alone (no Ray session starts; Ray Tune is imported)."""
     folder = Folder.at(location)
     if not folder.exists(c.SPEC_FILE):
         raise SpecError(f"{folder.uri} is not a sweep's results folder (no {c.SPEC_FILE})")
