@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("spec", help="a YAML file or a built-in spec name")
     run.add_argument("--results", default="results", help="results root folder (default: results)")
     run.add_argument("--storage", help="alias of --results, for a shared path on a cluster")
-    run.add_argument("--address", help="join a Ray cluster: auto, HOST:PORT or ray://HOST:10001 "
+    run.add_argument("--address", help="join a Ray cluster: auto or HOST:PORT (not ray://: run on a node) "
                                        "(default: start a local Ray)")
     run.add_argument("--max-concurrent", type=int, help="at most N trials at once")
     run.add_argument("--overwrite", action="store_true", help="replace an existing results folder")

@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from sweeps.errors import SweepError
+from sweeps.errors import SpecError, SweepError
 
 WORKER_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}
 """Quiet TensorFlow's start-up chatter in trial processes."""
@@ -44,6 +44,15 @@ def _environment(defaults: Mapping[str, str]) -> Iterator[None]:
             os.environ.pop(name, None)
 
 
+def check_address(address: str | None) -> None:
+    """Refuse Ray Client (``ray://``): under it the Tuner runs on the head, so the store would write a
+    laptop's path on the head's disk and ``resume`` could not find Tune's state."""
+    if address and address.startswith("ray://"):
+        raise SpecError(f"--address {address}: Ray Client (ray://) is not supported; run `sweeps` on a cluster "
+                        "node with --address HOST:PORT (the GCS port, e.g. 6379, or auto), or submit it as a "
+                        "Ray Job (see cluster/README.md)")
+
+
 @contextlib.contextmanager
 def ray_session(address: str | None = None, *, num_cpus: int | None = None,
                 py_modules: list[str] | None = None) -> Iterator[dict[str, Any]]:
@@ -57,6 +66,7 @@ def ray_session(address: str | None = None, *, num_cpus: int | None = None,
 
     Ray is shut down on exit only if this function started or joined it.
     """
+    check_address(address)
     import ray
 
     if ray.is_initialized():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,3 +31,14 @@ def test_workers_inherit_the_worker_settings(ray_local: Any) -> None:
 
     seen = ray_local.get(environment.remote())
     assert seen == {name: os.environ.get(name, value) for name, value in settings.items()}
+
+
+def test_ray_client_addresses_are_refused_with_one_line_before_anything_is_written(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "sweeps.cli", "run", "quickstart", "--address", "ray://head:10001",
+                           "--results", str(tmp_path / "r")], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1].startswith("error: --address ray://head:10001: Ray Client")
+    assert not (tmp_path / "r").exists()
