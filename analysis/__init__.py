@@ -21,11 +21,11 @@ from analysis.summarise import (
     capacity,
     epochs_reached,
     optimizers,
-    rung_epochs,
     status_counts,
     survivors,
     train_validation_gap,
 )
+from sweeps.search.rungs import rung_epochs
 
 __all__ = [
     "Answer",

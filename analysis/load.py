@@ -18,9 +18,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
-from analysis.summarise import rung_epochs
 from sweeps.results import constants as c
 from sweeps.results import records
+from sweeps.search.rungs import rung_epochs
 
 _KEYS = (c.SWEEP, c.TRIAL_ID, c.EPOCH)
 _INT_COLUMNS = tuple(n for n, t in records.HYPERPARAMETER_TYPES.items() if pa.types.is_integer(t)) + (

@@ -131,22 +131,6 @@ def epochs_reached(epochs: pd.DataFrame) -> pd.DataFrame:
     return reached.reset_index()
 
 
-def rung_epochs(grace_period: int, reduction_factor: float, max_epochs: int) -> tuple[int, ...]:
-    """Epochs at which ASHA compares trials: grace_period x reduction_factor**k below max_epochs.
-
-    Matches Ray Tune's AsyncHyperBandScheduler with ``time_attr="epoch"``, ``max_t=max_epochs``;
-    a trial that reaches max_epochs is done, so max_epochs itself is no rung.
-    """
-    if grace_period < 1 or reduction_factor <= 1 or max_epochs < 1:
-        raise ValueError(f"rungs need grace_period >= 1, reduction_factor > 1 and max_epochs >= 1, got "
-                         f"{grace_period}, {reduction_factor}, {max_epochs}")
-    rungs, epoch = [], float(grace_period)
-    while epoch < max_epochs:
-        rungs.append(int(epoch))
-        epoch *= reduction_factor
-    return tuple(dict.fromkeys(rungs))
-
-
 def survivors(reached: pd.DataFrame | pd.Series, rungs: Sequence[int]) -> pd.DataFrame:
     """How many trials reached each rung epoch (reached it or went past it), and what fraction."""
     values = reached[EPOCHS_REACHED] if isinstance(reached, pd.DataFrame) else reached

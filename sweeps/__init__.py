@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sweeps.errors import SpecError, SweepError, SweepsError, TrialFailed
+from sweeps.errors import SpecError, SweepError, SweepsError
 
 _LAZY = {
     "run": "sweeps.runner",
@@ -32,7 +32,6 @@ __all__ = [
     "SweepError",
     "SweepOutcome",
     "SweepsError",
-    "TrialFailed",
     "builtin_specs",
     "count_trials",
     "load_spec",

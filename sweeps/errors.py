@@ -1,7 +1,7 @@
-"""The three kinds of failure and who handles each.
+"""The kinds of failure and who handles each.
 
 ``SpecError``: the user's input is wrong; nothing ran, nothing was written (exit 2).
-``TrialFailed``: one trial broke; it is recorded as ``error`` and the sweep goes on.
+A trial that raises is Ray Tune's to retry and record as ``error``; the sweep goes on.
 ``SweepError``: the sweep itself cannot go on (exit 1), e.g. Ray is unreachable.
 """
 
@@ -23,6 +23,3 @@ class SpecError(SweepsError, ValueError):
 class SweepError(SweepsError, RuntimeError):
     """The sweep cannot start or go on; the message says why and what to do."""
 
-
-class TrialFailed(SweepsError, RuntimeError):
-    """A trial could not train; Ray Tune records it and retries or gives up on that trial alone."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from sweeps.results import constants as c
+from sweeps.search.rungs import rung_epochs
 
 
 def make_scheduler(spec: Any) -> Any:
@@ -32,13 +33,9 @@ def make_scheduler(spec: Any) -> Any:
 
 
 def rungs(spec: Any) -> list[int]:
-    """The epochs at which ASHA compares trials (for reports and docs)."""
+    """The epochs at which ASHA compares trials (for ``sweeps validate`` and reports)."""
     name = spec.search["scheduler"]
     if name == "fifo":
         return []
     settings = spec.search[name]
-    out, t = [], float(settings["grace_period"])
-    while t < spec.max_epochs:
-        out.append(int(t))
-        t *= settings["reduction_factor"]
-    return out
+    return list(rung_epochs(settings["grace_period"], settings["reduction_factor"], spec.max_epochs))

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis import summarise as s
+from sweeps.search.rungs import rung_epochs
 
 
 def test_best_epoch_per_trial_skips_nan_and_inf(tiny_epochs: pd.DataFrame) -> None:
@@ -84,12 +85,12 @@ def test_survivors_per_rung() -> None:
     (1, 2.5, 10, (1, 2, 6)),
 ])
 def test_rung_epochs(grace: int, factor: float, max_epochs: int, expected: tuple[int, ...]) -> None:
-    assert s.rung_epochs(grace, factor, max_epochs) == expected
+    assert rung_epochs(grace, factor, max_epochs) == expected
 
 
 def test_rung_epochs_rejects_a_factor_of_one() -> None:
     with pytest.raises(ValueError, match="reduction_factor > 1"):
-        s.rung_epochs(1, 1.0, 10)
+        rung_epochs(1, 1.0, 10)
 
 
 def test_status_counts_in_report_order() -> None:

@@ -1,0 +1,22 @@
+"""The epochs at which ASHA and HyperBand compare trials: one rule for the runner and the analysis.
+
+Pure and light (no Ray), so ``analysis`` imports it without the runner.
+"""
+
+from __future__ import annotations
+
+
+def rung_epochs(grace_period: int, reduction_factor: float, max_epochs: int) -> tuple[int, ...]:
+    """Epochs at which ASHA compares trials: grace_period x reduction_factor**k below max_epochs.
+
+    Matches Ray Tune's AsyncHyperBandScheduler with ``time_attr="epoch"``, ``max_t=max_epochs``;
+    a trial that reaches max_epochs is done, so max_epochs itself is no rung.
+    """
+    if grace_period < 1 or reduction_factor <= 1 or max_epochs < 1:
+        raise ValueError(f"rungs need grace_period >= 1, reduction_factor > 1 and max_epochs >= 1, got "
+                         f"{grace_period}, {reduction_factor}, {max_epochs}")
+    rungs, epoch = [], float(grace_period)
+    while epoch < max_epochs:
+        rungs.append(int(epoch))
+        epoch *= reduction_factor
+    return tuple(dict.fromkeys(rungs))
