@@ -145,7 +145,12 @@ def _ray_and_data(spec: Spec, address: str | None) -> Iterator[tuple[dict[str, A
 
 
 def _stored_spec(folder: Folder) -> Spec:
-    return load_spec(yaml.safe_load(folder.read_text(c.SPEC_FILE) or "{}"))
+    """The spec as run, with the folder its user modules (``model.build``, ``data.load``) were found in."""
+    import dataclasses
+
+    spec = load_spec(yaml.safe_load(folder.read_text(c.SPEC_FILE) or "{}"))
+    facts = json.loads(folder.read_text(c.RUN_FILE) or "{}")
+    return dataclasses.replace(spec, base=facts.get("spec_folder"))
 
 
 def _claim_folder(folder: Folder, overwrite: bool) -> None:
@@ -273,7 +278,8 @@ def _initial_facts(spec: Spec) -> dict[str, Any]:
 
     return {"name": spec.name, "metric": spec.metric, "mode": spec.mode, "axes": spec.axes,
             "scheduler": spec.search["scheduler"], "num_samples": spec.search["num_samples"],
-            "dataset": spec.data["dataset"], "trials_total": count_trials(spec), "versions": _versions()}
+            "dataset": spec.data["dataset"], "trials_total": count_trials(spec), "versions": _versions(),
+            "spec_folder": spec.base}
 
 
 def _versions() -> dict[str, str]:
