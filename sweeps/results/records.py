@@ -32,6 +32,14 @@ HYPERPARAMETER_TYPES: dict[str, pa.DataType] = {
     "beta_1": pa.float64(),
     "beta_2": pa.float64(),
     "epsilon": pa.float64(),
+    "widths": pa.string(),
+    "kernel_initializer": pa.string(),
+    "l1": pa.float64(),
+    "l2": pa.float64(),
+    "batch_norm": pa.bool_(),
+    "negative_slope": pa.float64(),
+    "clipnorm": pa.float64(),
+    "lr_schedule": pa.string(),
     c.REPEAT: pa.int64(),
     c.SEED: pa.int64(),
 }
@@ -99,7 +107,16 @@ def decode_metadata(schema: pa.Schema) -> dict[str, Any]:
 
 def hyperparameters_of(config: Mapping[str, Any], names: Iterable[str] = HYPERPARAMETERS) -> dict[str, Any]:
     """Every hyperparameter column from a resolved trial config (missing ones are None)."""
-    return {name: config.get(name) for name in names}
+    return {name: cell(config.get(name)) for name in names}
+
+
+def cell(value: Any) -> Any:
+    """A column's value: widths as ``"100-50"``, a schedule as its JSON (``{"cosine": {"decay_steps": 100}}``)."""
+    if isinstance(value, (list, tuple)):
+        return "-".join(str(v) for v in value)
+    if isinstance(value, Mapping):
+        return json.dumps(value, sort_keys=True)
+    return value
 
 
 def metric_names(rows: Iterable[Mapping[str, Any]], hyperparameters: Iterable[str] = HYPERPARAMETERS) -> list[str]:

@@ -26,10 +26,10 @@ def grid_points(spec: Any) -> list[dict[str, Any]]:
     """Every distinct grid point, repeats included, in a stable order."""
     grid = {k: axis.values for k, axis in spec.hyperparameters.items() if axis.is_grid}
     points: list[dict[str, Any]] = []
-    seen: set[tuple[Any, ...]] = set()
+    seen: set[str] = set()
     for combo in itertools.product(*grid.values()):
         point = _drop_unused_settings(dict(zip(grid, combo)))
-        key = tuple(sorted(point.items(), key=lambda kv: kv[0]))
+        key = repr(sorted(point.items(), key=lambda kv: kv[0]))  # repr: widths and schedules are lists, dicts
         if key not in seen:
             seen.add(key)
             points.append(point)
@@ -94,6 +94,8 @@ def resolve_config(config: Mapping[str, Any], family: str) -> dict[str, Any]:
 
 
 def _drop_unused_settings(values: dict[str, Any]) -> dict[str, Any]:
+    if values.get("activation", "leaky_relu") != "leaky_relu":
+        values = {k: v for k, v in values.items() if k != "negative_slope"}
     optimizer = values.get("optimizer")
     if optimizer is None:
         return values

@@ -17,7 +17,7 @@ from sweeps.spec.rules import Axis
 from sweeps.trial import optimizers
 from sweeps.trial.user_code import split_reference
 
-FAMILY_FIELDS = {"mlp": ("width", "depth"), "cnn": ("filters", "dense_units")}
+FAMILY_FIELDS = {"mlp": ("width", "depth", "widths"), "cnn": ("filters", "dense_units")}
 """Architecture fields that only one family uses."""
 
 _PATH_DATASETS = ("table", "mnist", "fashion_mnist")
@@ -31,6 +31,7 @@ def check_spec(spec: Any, raw: Mapping[str, Any], base: Path | None) -> Any:
         split_reference("model.build", spec.build)
     check_task(data.get("task"), spec.search["metric"], spec.loss, spec.early_stopping)
     hyperparameters = _check_family(spec.family, dict(spec.hyperparameters), raw.get("model") or {})
+    _check_layers(hyperparameters, raw.get("model") or {})
     _check_optimizer_settings(hyperparameters)
     search = _check_search(dict(spec.search), spec.max_epochs, raw.get("search") or {})
     _check_resources(spec.resources)
@@ -144,6 +145,22 @@ def _check_family(family: str, hyperparameters: dict[str, Axis], raw_model: Mapp
                                 f"(which takes {', '.join(FAMILY_FIELDS[family])})")
             hyperparameters.pop(name, None)
     return hyperparameters
+
+
+def _check_layers(hyperparameters: dict[str, Axis], raw_model: Mapping[str, Any]) -> None:
+    """widths replaces width x depth; negative_slope needs leaky_relu among the activations."""
+    if "widths" in raw_model:
+        both = [name for name in ("width", "depth") if name in raw_model]
+        if both:
+            raise SpecError(f"model.widths and model.{' and model.'.join(both)} exclude each other: give the "
+                            "widths per layer, or width x depth")
+        if "widths" in hyperparameters:
+            hyperparameters.pop("width", None)
+            hyperparameters.pop("depth", None)
+    slope = hyperparameters.get("negative_slope")
+    if slope is not None and "leaky_relu" not in hyperparameters["activation"].candidates():
+        raise SpecError("model.negative_slope applies only with model.activation leaky_relu, got activation "
+                        f"{list(hyperparameters['activation'].candidates())}")
 
 
 def _check_optimizer_settings(hyperparameters: Mapping[str, Axis]) -> None:

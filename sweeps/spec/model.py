@@ -19,19 +19,54 @@ import yaml
 from sweeps.errors import SpecError
 from sweeps.results import constants as c
 from sweeps.spec.checks import check_spec
-from sweeps.spec.rules import Axis, Rule, check_keys, section
+from sweeps.spec.rules import Axis, Rule, check_keys, coerce, fail, section
 from sweeps.spec.user_model import user_hyperparameters
 from sweeps.trial import optimizers
 
 DATASETS = ("digits", "mnist", "fashion_mnist", "table")
 FAMILIES = ("mlp", "cnn")
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "elu", "selu", "gelu", "swish", "leaky_relu", "linear")
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "elu", "selu", "gelu", "swish", "leaky_relu", "prelu", "linear")
+"""``prelu`` is a PReLU layer (a learned slope per unit); the others are Keras' activation names."""
+INITIALIZERS = ("glorot_uniform", "glorot_normal", "he_normal", "he_uniform", "lecun_normal", "lecun_uniform")
 METRICS = ("val_loss", "val_accuracy", "loss", "accuracy", "val_mae", "val_rmse", "mae", "rmse")
 LOSSES = ("mse", "mae", "huber")
 """Regression losses (Keras' names); classification always uses cross-entropy."""
 CUSTOM = "custom"
 """The family of a user's own model (``model.build``)."""
 SCHEDULERS = ("fifo", "asha", "hyperband")
+
+_WIDTHS_TEXT = "a non-empty list of layer widths (integers >= 1), like [100, 50]"
+_SCHEDULE_ARGS = {
+    "decay_rate": Rule(float, low=0.0, low_open=True),
+    "decay_steps": Rule(int, low=1),
+    "factor": Rule(float, low=0.0, high=1.0, low_open=True, high_open=True),
+    "patience": Rule(int, low=0),
+}
+
+
+def _widths(path: str, value: Any) -> list[int]:
+    """``model.widths``: a list of ints (a plain list, so Tune configs and YAML keep it as written)."""
+    if not isinstance(value, list) or not value or not all(
+            isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in value):
+        raise fail(path, _WIDTHS_TEXT, value)
+    return list(value)
+
+
+def _lr_schedule(path: str, value: Any) -> dict[str, dict[str, Any]]:
+    """``train.lr_schedule``: ``{kind: {arg: value, ...}}`` with exactly the arguments the kind takes."""
+    kinds = optimizers.SCHEDULES
+    if not isinstance(value, Mapping) or len(value) != 1 or next(iter(value)) not in kinds:
+        raise SpecError(f"{path} must be one of {', '.join(f'{{{k}: {{...}}}}' for k in kinds)}, got {value!r}")
+    (kind, args), = value.items()
+    where = f"{path}.{kind}"
+    if not isinstance(args, Mapping):
+        raise SpecError(f"{where} must be a mapping of {', '.join(kinds[kind])}, got {args!r}")
+    check_keys(where, args, kinds[kind])
+    for name in kinds[kind]:
+        if name not in args:
+            raise SpecError(f"{where}.{name} is required ({_SCHEDULE_ARGS[name].describe()})")
+    return {kind: {name: coerce(f"{where}.{name}", _SCHEDULE_ARGS[name], args[name]) for name in kinds[kind]}}
+
 
 _UNIT = dict(kind=float, low=0.0, high=1.0, low_open=True, high_open=True)
 _FRACTION = dict(kind=float, low=0.0, high=1.0, high_open=True, searchable=True)
@@ -57,6 +92,12 @@ MODEL_RULES = {
     "dense_units": Rule(int, 128, searchable=True, low=1),
     "activation": Rule(str, "relu", searchable=True, allowed=ACTIVATIONS),
     "dropout": Rule(default=0.0, **_FRACTION),  # type: ignore[arg-type]
+    "widths": Rule(list, None, searchable=True, parse=_widths, text=_WIDTHS_TEXT),
+    "kernel_initializer": Rule(str, "glorot_uniform", searchable=True, allowed=INITIALIZERS),
+    "l1": Rule(float, None, searchable=True, low=0.0),
+    "l2": Rule(float, None, searchable=True, low=0.0),
+    "batch_norm": Rule(bool, False, searchable=True),
+    "negative_slope": Rule(float, None, searchable=True, low=0.0),
 }
 EARLY_STOPPING_RULES = {
     "monitor": Rule(str, "val_loss", allowed=METRICS),
@@ -76,6 +117,10 @@ TRAIN_RULES = {
     "beta_1": Rule(**_FRACTION),  # type: ignore[arg-type]
     "beta_2": Rule(**_FRACTION),  # type: ignore[arg-type]
     "epsilon": Rule(float, None, searchable=True, low=0.0, low_open=True),
+    "clipnorm": Rule(float, None, searchable=True, low=0.0, low_open=True),
+    "lr_schedule": Rule(dict, None, searchable=True, parse=_lr_schedule,
+                        text="{inverse_time|exponential: {decay_rate, decay_steps}}, {cosine: {decay_steps}} "
+                             "or {reduce_on_plateau: {factor, patience}}"),
     "loss": Rule(str, None, allowed=LOSSES, nullable=True),
 }
 ASHA_RULES = {

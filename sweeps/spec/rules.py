@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,9 +32,15 @@ class Rule:
     high_open: bool = False
     nullable: bool = False
     fields: Mapping[str, Rule] = field(default_factory=dict)
+    parse: Callable[[str, Any], Any] | None = None
+    """A structured value's own check (``model.widths``, ``train.lr_schedule``): path, value -> value."""
+    text: str | None = None
+    """The rule in words when ``parse`` checks it."""
 
     def describe(self) -> str:
         """The rule in words, for messages: 'a number in (0, 1)', 'one of: a, b'."""
+        if self.text is not None:
+            return self.text
         if self.allowed is not None:
             return "one of: " + ", ".join(str(a) for a in self.allowed)
         noun = {int: "an integer", float: "a number", bool: "true or false", str: "a string",
@@ -91,6 +97,8 @@ def coerce(path: str, rule: Rule, value: Any) -> Any:
         if rule.nullable:
             return None
         raise fail(path, rule.describe(), value)
+    if rule.parse is not None:
+        return rule.parse(path, value)
     if rule.kind is float and isinstance(value, str):
         try:
             value = float(value)
@@ -120,9 +128,8 @@ def coerce(path: str, rule: Rule, value: Any) -> Any:
 
 def parse_axis(path: str, rule: Rule, raw: Any) -> Axis:
     """A fixed value or ``{grid|choice|uniform|loguniform|randint: [...]}`` -> an :class:`Axis`."""
-    if rule.kind is list:
-        return Axis("fixed", (coerce(path, rule, raw),))
-    if not isinstance(raw, Mapping):
+    searched = isinstance(raw, Mapping) and (rule.parse is None or set(raw) & set(AXIS_KINDS))
+    if (rule.kind is list and rule.parse is None) or not searched:
         return Axis("fixed", (coerce(path, rule, raw),))
     if not rule.searchable:
         raise SpecError(f"{path} cannot be searched; give one value ({rule.describe()}), got {dict(raw)}")

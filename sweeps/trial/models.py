@@ -17,7 +17,8 @@ def build_model(hp: Mapping[str, Any], feature_shape: tuple[int, ...], n_outputs
                 task: str = "classification") -> Any:
     """The family's architecture with every hyperparameter in ``hp`` applied.
 
-    ``mlp``: ``depth`` Dense layers of ``width`` units, each followed by Dropout when > 0.
+    ``mlp``: one Dense layer per ``widths`` entry (else ``depth`` layers of ``width`` units), each
+    followed by Dropout when > 0.
     ``cnn``: the course assignment's network: Conv(filters) -> pool -> dropout ->
     Conv(2 x filters) -> pool -> Dense(dense_units) -> dropout -> softmax.
 
@@ -25,35 +26,63 @@ def build_model(hp: Mapping[str, Any], feature_shape: tuple[int, ...], n_outputs
     trial's initial weights and dropout masks follow from its seed alone, without touching
     TensorFlow's global seed (setting that empties TensorFlow's kernel cache, which costs
     every later trial in the worker about 0.2 s).
+
+    Every Dense and Conv layer, the output included, takes ``kernel_initializer`` and the
+    ``l1``/``l2`` kernel regulariser. With ``batch_norm`` each hidden layer is
+    layer (no bias: BatchNormalization's beta replaces it) -> BatchNormalization -> activation,
+    normalising before the activation as Ioffe and Szegedy did. ``prelu`` is a PReLU layer;
+    ``negative_slope`` sets leaky_relu's slope (a LeakyReLU layer).
     """
     import keras
     from keras import layers
 
     seeds = itertools.count(int(hp.get("seed") or 0) * _SEEDS_PER_TRIAL)
-    kernel = lambda: keras.initializers.GlorotUniform(seed=next(seeds))  # noqa: E731
+    initializer = type(keras.initializers.get(hp.get("kernel_initializer") or "glorot_uniform"))
+    l1, l2 = float(hp.get("l1") or 0.0), float(hp.get("l2") or 0.0)
+    regularizer = keras.regularizers.L1L2(l1=l1, l2=l2) if l1 or l2 else None
     inputs = keras.Input(shape=feature_shape)
     dropout = float(hp.get("dropout") or 0.0)
     activation = hp.get("activation", "relu")
+    slope = hp.get("negative_slope") if activation == "leaky_relu" else None
+    batch_norm = bool(hp.get("batch_norm"))
+    apart = batch_norm or activation == "prelu" or slope is not None
+    """Whether the activation is its own layer rather than the Dense/Conv layer's argument."""
+
+    def weights() -> dict[str, Any]:
+        return {"kernel_initializer": initializer(seed=next(seeds)), "kernel_regularizer": regularizer}
+
+    def hidden(layer: Any, x: Any, *args: Any) -> Any:
+        x = layer(*args, activation=None if apart else activation, use_bias=not batch_norm, **weights())(x)
+        if batch_norm:
+            x = layers.BatchNormalization()(x)
+        if activation == "prelu":
+            return layers.PReLU()(x)
+        if slope is not None:
+            return layers.LeakyReLU(negative_slope=float(slope))(x)
+        return layers.Activation(activation)(x) if apart else x
+
     x = inputs
     if hp["family"] == "cnn":
         padding = "same" if min(feature_shape[:2]) < _SMALL_IMAGE else "valid"
         filters = int(hp["filters"])
-        x = layers.Conv2D(filters, 3, activation=activation, padding=padding, kernel_initializer=kernel())(x)
+        conv = lambda **kw: layers.Conv2D(padding=padding, **kw)  # noqa: E731
+        x = hidden(lambda **kw: conv(filters=filters, kernel_size=3, **kw), x)
         x = layers.MaxPooling2D(2)(x)
         x = layers.Dropout(dropout, seed=next(seeds))(x) if dropout else x
-        x = layers.Conv2D(2 * filters, 3, activation=activation, padding=padding, kernel_initializer=kernel())(x)
+        x = hidden(lambda **kw: conv(filters=2 * filters, kernel_size=3, **kw), x)
         x = layers.MaxPooling2D(2)(x)
         x = layers.Flatten()(x)
-        x = layers.Dense(int(hp["dense_units"]), activation=activation, kernel_initializer=kernel())(x)
+        x = hidden(layers.Dense, x, int(hp["dense_units"]))
         x = layers.Dropout(dropout, seed=next(seeds))(x) if dropout else x
     else:
         if len(feature_shape) > 1:
             x = layers.Flatten()(x)
-        for _ in range(int(hp["depth"])):
-            x = layers.Dense(int(hp["width"]), activation=activation, kernel_initializer=kernel())(x)
+        widths = hp.get("widths") or [int(hp["width"])] * int(hp["depth"])
+        for units in widths:
+            x = hidden(layers.Dense, x, int(units))
             x = layers.Dropout(dropout, seed=next(seeds))(x) if dropout else x
     head = "softmax" if task == "classification" else "linear"
-    outputs = layers.Dense(n_outputs, activation=head, dtype="float32", kernel_initializer=kernel())(x)
+    outputs = layers.Dense(n_outputs, activation=head, dtype="float32", **weights())(x)
     return keras.Model(inputs, outputs, name=f"{hp['family']}")
 
 

@@ -10,14 +10,27 @@ from collections.abc import Mapping
 from typing import Any
 
 OPTIMIZER_SETTINGS: dict[str, tuple[str, ...]] = {
-    "sgd": ("momentum", "nesterov"),
-    "adagrad": ("epsilon",),
-    "rmsprop": ("rho", "momentum", "epsilon"),
-    "adam": ("beta_1", "beta_2", "epsilon"),
-    "nadam": ("beta_1", "beta_2", "epsilon"),
-    "adadelta": ("rho", "epsilon"),
+    "sgd": ("momentum", "nesterov", "clipnorm"),
+    "adagrad": ("epsilon", "clipnorm"),
+    "rmsprop": ("rho", "momentum", "epsilon", "clipnorm"),
+    "adam": ("beta_1", "beta_2", "epsilon", "clipnorm"),
+    "nadam": ("beta_1", "beta_2", "epsilon", "clipnorm"),
+    "adadelta": ("rho", "epsilon", "clipnorm"),
 }
-"""The settings each optimizer takes besides learning_rate (Keras' argument names)."""
+"""The settings each optimizer takes besides learning_rate (Keras' argument names); every one clips by norm."""
+
+SCHEDULES: dict[str, tuple[str, ...]] = {
+    "inverse_time": ("decay_rate", "decay_steps"),
+    "exponential": ("decay_rate", "decay_steps"),
+    "cosine": ("decay_steps",),
+    "reduce_on_plateau": ("factor", "patience"),
+}
+"""``train.lr_schedule`` kinds and the arguments each needs (Keras' names)."""
+
+CALLBACK_SCHEDULES = ("reduce_on_plateau",)
+"""Schedules that are a Keras callback in ``fit``, not a ``keras.optimizers.schedules`` object."""
+
+_SCHEDULE_CLASSES = {"inverse_time": "InverseTimeDecay", "exponential": "ExponentialDecay", "cosine": "CosineDecay"}
 
 OPTIMIZERS: tuple[str, ...] = tuple(OPTIMIZER_SETTINGS)
 SETTINGS: tuple[str, ...] = tuple(dict.fromkeys(s for names in OPTIMIZER_SETTINGS.values() for s in names))
@@ -42,7 +55,27 @@ def applicable_settings(optimizer: str, hyperparameters: Mapping[str, Any]) -> d
     return {k: hyperparameters[k] for k in OPTIMIZER_SETTINGS[optimizer] if hyperparameters.get(k) is not None}
 
 
-def make_optimizer(name: str, learning_rate: float, **settings: Any) -> Any:
+def schedule_object(schedule: Mapping[str, Mapping[str, Any]] | None) -> bool:
+    """Whether ``schedule`` makes the learning rate a schedule object (not a float the warm cache can assign)."""
+    return bool(schedule) and next(iter(schedule)) not in CALLBACK_SCHEDULES  # type: ignore[arg-type]
+
+
+def learning_rate_of(learning_rate: float, schedule: Mapping[str, Mapping[str, Any]] | None) -> Any:
+    """The optimizer's ``learning_rate``: a float, or a ``keras.optimizers.schedules`` object starting from it.
+
+    >>> learning_rate_of(0.01, {"inverse_time": {"decay_rate": 1e-6, "decay_steps": 1}}).decay_rate
+    1e-06
+    """
+    if not schedule_object(schedule):
+        return float(learning_rate)
+    import keras
+
+    (kind, args), = schedule.items()  # type: ignore[union-attr]
+    cls = getattr(keras.optimizers.schedules, _SCHEDULE_CLASSES[kind])
+    return cls(float(learning_rate), **args)
+
+
+def make_optimizer(name: str, learning_rate: Any, **settings: Any) -> Any:
     """A new ``keras.optimizers`` instance with every setting applied.
 
     >>> make_optimizer("sgd", 0.01, momentum=0.9).momentum
@@ -56,4 +89,5 @@ def make_optimizer(name: str, learning_rate: float, **settings: Any) -> Any:
     if unknown:
         raise ValueError(f"optimizer {name} does not take {', '.join(sorted(unknown))}")
     cls = getattr(keras.optimizers, _KERAS_CLASSES[name])
-    return cls(learning_rate=float(learning_rate), **settings)
+    rate = learning_rate if hasattr(learning_rate, "get_config") else float(learning_rate)
+    return cls(learning_rate=rate, **settings)

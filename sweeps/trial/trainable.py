@@ -153,12 +153,19 @@ def make_early_stopping(plan: TrialPlan) -> Any | None:
 
 def fit(model: Any, hp: Mapping[str, Any], data: Splits, plan: TrialPlan, callbacks: Sequence[Any],
         *, initial_epoch: int = 0, epochs: int) -> Any:
-    """``model.fit`` on the training split, validated on the validation split, NaN-guarded."""
+    """``model.fit`` on the training split, validated on the validation split, NaN-guarded.
+
+    ``train.lr_schedule: {reduce_on_plateau: ...}`` is a Keras callback here, watching val_loss.
+    """
     import keras
 
     from sweeps.trial.pipelines import evaluation_batches, training_batches
 
     guards = [keras.callbacks.TerminateOnNaN()]
+    plateau = (hp.get("lr_schedule") or {}).get("reduce_on_plateau")
+    if plateau is not None:
+        guards.append(keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=plateau["factor"],
+                                                        patience=plateau["patience"], verbose=0))
     threads = worker_settings(plan)["intra_op_threads"]
     return model.fit(
         training_batches(data.x_train, data.y_train, int(hp["batch_size"]), int(hp.get("seed") or 0), threads),

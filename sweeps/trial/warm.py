@@ -21,10 +21,13 @@ from typing import Any
 import numpy as np
 
 from sweeps.trial.models import build_model, build_user_model
-from sweeps.trial.optimizers import applicable_settings, make_optimizer
+from sweeps.trial.optimizers import applicable_settings, learning_rate_of, make_optimizer, schedule_object
 
-ARCHITECTURE_KEYS = ("family", "width", "depth", "activation", "dropout", "filters", "dense_units")
-"""Hyperparameters that shape the graph itself."""
+ARCHITECTURE_KEYS = ("family", "width", "depth", "activation", "dropout", "filters", "dense_units", "widths",
+                     "l1", "l2", "batch_norm", "negative_slope", "kernel_initializer")
+"""Hyperparameters that shape the graph itself (the regularisers and the slope are traced constants).
+``kernel_initializer`` only sets initial weights (copied from a fresh model anyway), but a reused model
+would still name the first trial's initializer on its layers."""
 
 CAPACITY = 8
 """Compiled models kept per process; the least recently used is dropped beyond this."""
@@ -47,7 +50,7 @@ def graph_key(hp: Mapping[str, Any], feature_shape: tuple[int, ...], n_outputs: 
               steps_per_execution: int, policy: str, jit_compile: bool = False, task: str = "classification",
               loss: str | None = None) -> tuple[Any, ...]:
     """Everything the traced train step depends on; trials with equal keys can share one."""
-    architecture = tuple((k, hp.get(k)) for k in ARCHITECTURE_KEYS)
+    architecture = tuple((k, _frozen(hp.get(k))) for k in ARCHITECTURE_KEYS)
     settings = tuple(sorted(applicable_settings(hp["optimizer"], hp).items()))
     return (architecture, tuple(feature_shape), n_outputs, hp["optimizer"], settings, steps_per_execution, policy,
             jit_compile, task, loss)
@@ -60,7 +63,9 @@ def compiled_model(hp: Mapping[str, Any], feature_shape: tuple[int, ...], n_outp
 
     A user's model (``builder``) is never reused: no key this module could form covers
     everything a user's function may read to shape its graph, so each trial builds and
-    traces its own.
+    traces its own. Nor is a model whose learning rate is a schedule object: its constants are
+    traced, and Keras refuses to assign a float over it; ``reduce_on_plateau`` (a callback that
+    sets the learning-rate variable) keeps reuse, since the assignment below resets it.
     """
     import keras
 
@@ -70,6 +75,7 @@ def compiled_model(hp: Mapping[str, Any], feature_shape: tuple[int, ...], n_outp
         return _compile(model, hp, steps_per_execution, jit_compile, task, loss, prebuild=False).model
     fresh = build_model(hp, feature_shape, n_outputs, task)
     key = graph_key(hp, feature_shape, n_outputs, steps_per_execution, policy, jit_compile, task, loss)
+    reuse = reuse and not schedule_object(hp.get("lr_schedule"))
     warm = _models.get(key) if reuse else None
     if warm is None:
         warm = _compile(fresh, hp, steps_per_execution, jit_compile, task, loss)
@@ -84,6 +90,11 @@ def compiled_model(hp: Mapping[str, Any], feature_shape: tuple[int, ...], n_outp
         variable.assign(start)
     optimizer.learning_rate = float(hp["learning_rate"])
     return warm.model
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable form of a list (``widths``) for the key."""
+    return tuple(value) if isinstance(value, list) else value
 
 
 def forget() -> None:
@@ -103,7 +114,8 @@ def loss_and_metrics(task: str, loss: str | None) -> tuple[str, list[Any]]:
 
 def _compile(model: Any, hp: Mapping[str, Any], steps_per_execution: int, jit_compile: bool,
              task: str = "classification", loss: str | None = None, prebuild: bool = True) -> _Warm:
-    optimizer = make_optimizer(hp["optimizer"], hp["learning_rate"], **applicable_settings(hp["optimizer"], hp))
+    rate = learning_rate_of(hp["learning_rate"], hp.get("lr_schedule"))
+    optimizer = make_optimizer(hp["optimizer"], rate, **applicable_settings(hp["optimizer"], hp))
     loss_name, metrics = loss_and_metrics(task, loss)
     model.compile(optimizer=optimizer, loss=loss_name, metrics=metrics, steps_per_execution=steps_per_execution,
                   jit_compile=jit_compile)
