@@ -1,6 +1,7 @@
 """The ``sweeps`` command: parses arguments, calls the public API, prints. Nothing else.
 
-Exit codes: 0 done, 2 bad input (spec, folder, arguments), 1 the sweep failed.
+Exit codes: 0 done, 2 bad input (spec, folder, arguments), 1 the sweep failed or its folder is
+locked by another run, 130 stopped by Ctrl-C or SIGTERM (resumable with ``sweeps resume``).
 """
 
 from __future__ import annotations

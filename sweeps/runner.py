@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import platform
+import signal
+import socket
+import sys
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from ray.tune import Callback
 
 from sweeps.errors import SpecError, SweepError
 from sweeps.preflight import user_modules, with_builder, with_data
@@ -39,6 +45,12 @@ would leave a trial that cannot resume. ``checkpoint_seconds`` bounds how many t
 finished sweep deletes them (only ``sweeps resume`` of an unfinished sweep needs them)."""
 
 CHECKPOINT_PREFIX = "checkpoint_"
+
+
+class SweepInterrupted(SweepError):
+    """Ctrl-C or SIGTERM stopped the sweep; it is left resumable, unscored and not ``finished`` (exit 130)."""
+
+    exit_code = 130
 
 
 @dataclass
@@ -70,27 +82,36 @@ def run(spec: Spec | str | Path | Mapping[str, Any], *, results: str | Path = "r
     if max_concurrent is not None and max_concurrent < 1:
         raise SpecError(f"--max-concurrent must be >= 1, got {max_concurrent}")
     folder = Folder.at(results).child(spec.name)
-    _claim_folder(folder, overwrite)
+    with _locked(folder):
+        replace = _claim_folder(folder, overwrite)
+        return _run_locked(spec, folder, replace, address, max_concurrent, progress, _wrap_trainable)
+
+
+def _run_locked(spec: Spec, folder: Folder, replace: bool, address: str | None, max_concurrent: int | None,
+                progress: bool, wrap: Any) -> SweepOutcome:
     started = time.time()
     from ray import tune
 
     from sweeps.search.space import count_trials, param_space
 
-    with _ray_and_data(spec, address) as (facts, data):
+    signals = _Signals()
+    with signals.installed(), _ray_and_data(spec, address) as (facts, data):
         spec = with_data(spec, data)
+        if replace:  # only now: Ray and the data are known good, and the new sweep is about to write
+            folder.remove_except(c.LOCK_FILE)
         folder.make()
         folder.write_text(c.SPEC_FILE, spec.to_yaml())
         _write_run_facts(folder, spec, {"started": _iso(started), "finished": None, "nodes": facts["nodes"],
                                         "data": fingerprint(data)})
         launcher = ScorerLauncher(plan_from_spec(spec))
-        store = _make_store(spec, folder, count_trials(spec), progress)
+        signals.store = store = _make_store(spec, folder, count_trials(spec), progress)
         tuner = tune.Tuner(
-            _trainable(spec, data, _wrap_trainable),
+            _trainable(spec, data, wrap),
             param_space=param_space(spec),
             tune_config=_tune_config(spec, max_concurrent),
-            run_config=_run_config(spec, folder, [store, launcher]),
+            run_config=_run_config(spec, folder, [signals, store, launcher]),
         )
-        _fit(tuner, launcher)
+        _fit(tuner, launcher, signals, folder)
         return _finish(spec, folder, data, started, launcher.scorer)
 
 
@@ -99,13 +120,19 @@ def resume(location: str | Path, *, address: str | None = None, progress: bool =
     folder = Folder.at(location)
     if not folder.exists(c.SPEC_FILE) or not folder.is_dir(c.RAY_DIR):
         raise SpecError(f"{folder.uri} is not a sweep's results folder (it needs {c.SPEC_FILE} and {c.RAY_DIR}/)")
+    with _locked(folder):
+        return _resume_locked(folder, address, progress)
+
+
+def _resume_locked(folder: Folder, address: str | None, progress: bool) -> SweepOutcome:
     spec = _stored_spec(folder)
     started = time.time()
     from ray import tune
 
     from sweeps.search.space import count_trials
 
-    with _ray_and_data(spec, address) as (_, data):
+    signals = _Signals()
+    with signals.installed(), _ray_and_data(spec, address) as (_, data):
         spec = with_data(spec, data)
         launcher = ScorerLauncher(plan_from_spec(spec))
         experiment = folder.child(c.RAY_DIR).uri
@@ -113,8 +140,9 @@ def resume(location: str | Path, *, address: str | None = None, progress: bool =
             raise SweepError(f"{experiment} holds no Ray Tune experiment state to resume from")
         tuner = tune.Tuner.restore(experiment, trainable=_trainable(spec, data),
                                    resume_unfinished=True, resume_errored=True)
-        _rebind_callbacks(tuner, [_make_store(spec, folder, count_trials(spec), progress), launcher])
-        _fit(tuner, launcher)
+        signals.store = store = _make_store(spec, folder, count_trials(spec), progress)
+        _rebind_callbacks(tuner, [signals, store, launcher])
+        _fit(tuner, launcher, signals, folder)
         return _finish(spec, folder, data, started, launcher.scorer)
 
 
@@ -153,13 +181,55 @@ def _stored_spec(folder: Folder) -> Spec:
     return dataclasses.replace(spec, base=facts.get("spec_folder"))
 
 
-def _claim_folder(folder: Folder, overwrite: bool) -> None:
-    if folder.is_empty():
-        return
+def _claim_folder(folder: Folder, overwrite: bool) -> bool:
+    """True if old results are to be replaced; they are deleted later, once Ray and the data are up."""
+    if not [name for name in folder.names() if name != c.LOCK_FILE]:
+        return False
     if not overwrite:
         raise SpecError(f"{folder.uri} already holds results; resume it with `sweeps resume {folder.uri}`, "
                         "choose another --results folder or name, or pass --overwrite to replace it")
-    folder.remove()
+    return True
+
+
+@contextlib.contextmanager
+def _locked(folder: Folder) -> Iterator[None]:
+    """Hold ``<folder>/.lock`` while this run or resume writes; a dead process's lock on this host is taken over."""
+    mine = json.dumps({"host": socket.gethostname(), "pid": os.getpid()})
+    if not folder.create_new(c.LOCK_FILE, mine):
+        holder = _lock_holder(folder)
+        if not _is_stale(holder):
+            raise SweepError(f"{folder.uri} is in use by another sweep (pid {holder.get('pid')} on "
+                             f"{holder.get('host')}); wait for it, or delete {c.LOCK_FILE} there if it is gone")
+        print(f"taking over a stale lock on {folder.uri} (pid {holder.get('pid')} is no longer running)",
+              file=sys.stderr)
+        folder.write_text(c.LOCK_FILE, mine)
+    try:
+        yield
+    finally:
+        if folder.read_text(c.LOCK_FILE) == mine:
+            folder.remove_file(c.LOCK_FILE)
+
+
+def _lock_holder(folder: Folder) -> dict[str, Any]:
+    try:
+        holder = json.loads(folder.read_text(c.LOCK_FILE) or "{}")
+    except ValueError:
+        return {}
+    return holder if isinstance(holder, dict) else {}
+
+
+def _is_stale(holder: Mapping[str, Any]) -> bool:
+    """Only a lock from this host whose process is gone is stale; another host's cannot be checked from here."""
+    pid = holder.get("pid")
+    if holder.get("host") != socket.gethostname() or not isinstance(pid, int):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def _trainable(spec: Spec, data: Splits, wrap: Any = None) -> Any:
@@ -226,12 +296,87 @@ def _rebind_callbacks(tuner: Any, fresh: list[Any]) -> None:
     callbacks[:] = [cb for cb in callbacks if not isinstance(cb, ours)] + fresh
 
 
-def _fit(tuner: Any, launcher: ScorerLauncher) -> None:
+class _Signals(Callback):
+    """Sees the stop signals around ``tuner.fit``: Tune catches the first Ctrl-C and returns normally.
+
+    ``setup`` runs after Tune installed its SIGINT handler: ours records the signal, then calls
+    Tune's (a graceful stop that saves the experiment state). Tune then puts back the handler
+    from before ``fit``, ours again, which stops at once. SIGTERM acts as a first Ctrl-C.
+    """
+
+    def __init__(self) -> None:
+        self.received: int | None = None
+        self.store: SweepStore | None = None
+        self.stopping = False
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Tune pickles callbacks; what this run received means nothing to a resumed one."""
+        return {"received": None, "store": None, "stopping": False}
+
+    def record(self, sig: int) -> None:
+        if self.received is None:
+            self.received = sig
+        if self.store is not None:
+            self.store.interrupted = True
+
+    def setup(self, **info: Any) -> None:
+        tune_handler = signal.getsignal(signal.SIGINT)
+        if _main_thread() and callable(tune_handler) and tune_handler != self._now:
+            signal.signal(signal.SIGINT, lambda sig, frame: (self.record(sig), tune_handler(sig, frame)))
+
+    def _now(self, sig: int, frame: Any) -> None:
+        self.record(sig)
+        if not self.stopping:  # once stopping, Ray's shutdown must run, or the exit-130 message is lost
+            raise KeyboardInterrupt
+
+    def _term(self, sig: int, frame: Any) -> None:
+        self.record(sig)
+        handler = signal.getsignal(signal.SIGINT)
+        if not callable(handler):
+            raise KeyboardInterrupt
+        handler(signal.SIGINT, frame)
+
+    def arm_sigterm(self) -> None:
+        """Again, after ``ray.init``: Ray's driver installs its own SIGTERM handler, which exits at once."""
+        if _main_thread():
+            signal.signal(signal.SIGTERM, self._term)
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        """Our handlers from before Ray starts until it is shut down."""
+        if not _main_thread():
+            yield
+            return
+        before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+        signal.signal(signal.SIGINT, self._now)
+        signal.signal(signal.SIGTERM, self._term)
+        try:
+            yield
+        finally:
+            for sig, handler in before.items():
+                signal.signal(sig, handler)
+
+
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+def _fit(tuner: Any, launcher: ScorerLauncher, signals: _Signals, folder: Folder) -> None:
+    """Run Tune; after a stop signal skip the finish (no test score, no ``finished``) and raise exit 130."""
+    signals.arm_sigterm()
     try:
         tuner.fit()
     except KeyboardInterrupt:
-        stop_scorer(launcher.scorer)
-        raise SweepError("interrupted; every finished epoch is stored; continue with `sweeps resume`") from None
+        signals.record(signals.received or signal.SIGINT)
+    if signals.received is None:
+        return
+    signals.stopping = True
+    stop_scorer(launcher.scorer)
+    if signals.store is not None:
+        signals.store.mark_interrupted()
+    name = signal.Signals(signals.received).name
+    raise SweepInterrupted(f"stopped by {name}; every finished epoch is stored; "
+                           f"continue with `sweeps resume {folder.uri}`") from None
 
 
 def _finish(spec: Spec, folder: Folder, data: Splits, started: float, scorer: Any) -> SweepOutcome:
@@ -256,7 +401,7 @@ def _finish(spec: Spec, folder: Folder, data: Splits, started: float, scorer: An
         stop_scorer(scorer)
     store.flush()
     counts = store.counts()
-    if not counts.get(c.ERRORED) and not counts.get(c.RUNNING):
+    if not counts.get(c.ERRORED) and not counts.get(c.RUNNING) and not counts.get(c.INTERRUPTED):
         folder.child(c.RAY_DIR).remove_grandchildren(CHECKPOINT_PREFIX)
     finished = time.time()
     nodes = sorted({row.get(c.NODE) for row in store.epochs.values() if row.get(c.NODE)})
@@ -299,4 +444,4 @@ def _iso(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, tz=timezone.utc).isoformat(timespec="seconds")
 
 
-__all__ = ["run", "resume", "status", "SweepOutcome"]
+__all__ = ["run", "resume", "status", "SweepOutcome", "SweepInterrupted"]

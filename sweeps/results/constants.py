@@ -82,7 +82,10 @@ ERRORED = "error"
 RUNNING = "running"
 """Still training (only seen in a sweep that is in progress or was interrupted)."""
 
-STATUSES = (COMPLETED, EARLY_STOPPED, PRUNED, DIVERGED, ERRORED, RUNNING)
+INTERRUPTED = "interrupted"
+"""The driver was stopped (Ctrl-C, SIGTERM) before the trial ended; ``sweeps resume`` continues it."""
+
+STATUSES = (COMPLETED, EARLY_STOPPED, PRUNED, DIVERGED, ERRORED, RUNNING, INTERRUPTED)
 """Every trial status, in the order reports list them."""
 
 SPEC_FILE = "spec.yaml"
@@ -99,6 +102,9 @@ RUN_FILE = "run.json"
 
 RAY_DIR = "ray"
 """Ray Tune's own experiment state, used by resume."""
+
+LOCK_FILE = ".lock"
+"""Held by the one ``run`` or ``resume`` writing a folder: JSON with its host and pid."""
 
 REPORT_DIR = "report"
 """Where ``sweeps report`` writes index.html and report.md by default."""

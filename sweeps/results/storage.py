@@ -59,6 +59,42 @@ class Folder:
             return True
         return not self.fs.get_file_info(pafs.FileSelector(self.path, recursive=False))
 
+    def names(self) -> list[str]:
+        """Base names of the entries directly inside this folder."""
+        if not self.is_dir():
+            return []
+        return [e.base_name for e in self.fs.get_file_info(pafs.FileSelector(self.path, recursive=False))]
+
+    def remove_except(self, keep: str) -> None:
+        """Delete every entry but ``keep`` (overwrite keeps the run's lock while clearing the old results)."""
+        for name in self.names():
+            if name == keep:
+                continue
+            if self.is_dir(name):
+                self.fs.delete_dir(self._file(name))
+            else:
+                self.fs.delete_file(self._file(name))
+
+    def create_new(self, name: str, text: str) -> bool:
+        """Write ``name`` only if it does not exist; False if it does (atomic locally, best effort on a URI)."""
+        self.make()
+        if not self.is_local:
+            if self.exists(name):
+                return False
+            self.write_text(name, text)
+            return True
+        try:
+            fd = os.open(self._file(name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            return False
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+        return True
+
+    def remove_file(self, name: str) -> None:
+        if self.exists(name):
+            self.fs.delete_file(self._file(name))
+
     def make(self) -> None:
         self.fs.create_dir(self.path, recursive=True)
 

@@ -18,8 +18,8 @@ from ray.tune import Callback
 
 from sweeps.results import constants as c
 from sweeps.results import records
-from sweeps.search.space import resolve_config
 from sweeps.results.storage import Folder
+from sweeps.search.space import resolve_config
 
 _EPOCH_FIELDS = (c.EPOCH, c.EPOCH_SECONDS, c.NODE, c.TIMESTAMP, c.SETUP_SECONDS, c.PID)
 _REPORTED_BY_TUNE = {
@@ -45,6 +45,7 @@ class SweepStore(Callback):
         self.hyperparameters = tuple(records.hyperparameter_types(self.metadata))
         self.flush_seconds = flush_seconds
         self.progress = progress
+        self.interrupted = False
         self._reset()
 
     def _reset(self) -> None:
@@ -57,7 +58,7 @@ class SweepStore(Callback):
     def __getstate__(self) -> dict[str, Any]:
         """Tune pickles callbacks into its experiment state; rows live on disk, not in that pickle."""
         state = dict(self.__dict__)
-        state.update(epochs={}, trials={}, _dirty=False)
+        state.update(epochs={}, trials={}, _dirty=False, interrupted=False)
         return state
 
     def setup(self, **info: Any) -> None:
@@ -123,10 +124,21 @@ class SweepStore(Callback):
                 if str(trial.status) == "ERROR":
                     row[c.STATUS] = c.ERRORED
                     row[c.ERROR] = _last_line(getattr(trial, "error_file", None), trial)
-                else:
+                elif not self.interrupted:
                     row[c.STATUS] = (trial.last_result or {}).get(c.STOP_REASON) or c.PRUNED
+        if self.interrupted:
+            self.mark_interrupted()
         self.flush()
         self._show(final=True)
+
+    def mark_interrupted(self) -> None:
+        """The driver was stopped: trials still running are ``interrupted`` (Tune's stop at a signal is no prune)."""
+        self.interrupted = True
+        for row in self.trials.values():
+            if row[c.STATUS] == c.RUNNING:
+                row[c.STATUS] = c.INTERRUPTED
+                self._dirty = True
+        self.flush()
 
     def _show(self, final: bool = False) -> None:
         if self.progress is not None:
