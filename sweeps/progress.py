@@ -14,7 +14,7 @@ from typing import Any, TextIO
 from sweeps.results import constants as c
 
 _LABELS = {c.RUNNING: "running", c.COMPLETED: "completed", c.EARLY_STOPPED: "early-stopped",
-           c.PRUNED: "pruned", c.DIVERGED: "diverged", c.ERRORED: "error"}
+           c.PRUNED: "pruned", c.DIVERGED: "diverged", c.ERRORED: "error", c.INTERRUPTED: "interrupted"}
 _SHOWN = ("width", "depth", "filters", "dense_units", "optimizer", "learning_rate", "batch_size", "dropout")
 
 
