@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import sys
+from collections.abc import Mapping
 from typing import Any
 
 from sweeps.errors import SpecError
@@ -47,15 +49,32 @@ def user_modules(spec: Spec) -> list[str]:
     return shipped_paths([spec.build if isinstance(spec.build, str) else None, spec.data.get("load")], spec.base)
 
 
-def with_data(spec: Spec, data: Splits) -> Spec:
-    """The spec with the data's task filled in, its metric checked against it, and a user model built once."""
+def with_data(spec: Spec, data: Splits, ray_facts: Mapping[str, Any] | None = None) -> Spec:
+    """The spec with the data's task filled in, its metric checked against it, and a user model built once.
+
+    When the user's modules could not be shipped (``ray_facts['modules_shipped']`` is False: this
+    process joined a Ray started elsewhere, e.g. a notebook's ``ray.init``), the builder is imported
+    here and its module's code travels with the trials, pickled by value.
+    """
     if spec.task not in (None, data.task):
         raise SpecError(f"data.task is {spec.task!r} but the data loaded is {data.task}")
     check_task(data.task, spec.metric, spec.loss, spec.early_stopping)
     spec = dataclasses.replace(spec, data={**spec.data, "task": data.task})
     if spec.build is not None:
         build_once(spec, data)
+        if ray_facts is not None and not ray_facts.get("modules_shipped", True) and isinstance(spec.build, str):
+            spec = dataclasses.replace(spec, build=_by_value(spec))
     return spec
+
+
+def _by_value(spec: Spec) -> Any:
+    from ray import cloudpickle
+
+    from sweeps.trial.user_code import import_callable
+
+    builder = import_callable("model.build", spec.build, spec.base)
+    cloudpickle.register_pickle_by_value(sys.modules[builder.__module__])
+    return builder
 
 
 def build_once(spec: Spec, data: Splits) -> Any:

@@ -96,7 +96,7 @@ def _run_locked(spec: Spec, folder: Folder, replace: bool, address: str | None, 
 
     signals = _Signals()
     with signals.installed(), _ray_and_data(spec, address) as (facts, data):
-        spec = with_data(spec, data)
+        spec = with_data(spec, data, facts)
         if replace:  # only now: Ray and the data are known good, and the new sweep is about to write
             folder.remove_except(c.LOCK_FILE)
         folder.make()
@@ -132,8 +132,8 @@ def _resume_locked(folder: Folder, address: str | None, progress: bool) -> Sweep
     from sweeps.search.space import count_trials
 
     signals = _Signals()
-    with signals.installed(), _ray_and_data(spec, address) as (_, data):
-        spec = with_data(spec, data)
+    with signals.installed(), _ray_and_data(spec, address) as (facts, data):
+        spec = with_data(spec, data, facts)
         launcher = ScorerLauncher(plan_from_spec(spec))
         experiment = folder.child(c.RAY_DIR).uri
         if not tune.Tuner.can_restore(experiment):

@@ -62,7 +62,8 @@ def ray_session(address: str | None = None, *, num_cpus: int | None = None,
     ``ray start`` happened to leave running on the machine.
 
     ``py_modules``: the user's local modules (builder, loader), shipped by Ray to every node.
-    An already initialised Ray keeps its own runtime env: its job must bring them itself.
+    An already initialised Ray keeps its own job's runtime env, so the facts say
+    ``modules_shipped: False`` and the runner sends the builder's code with the trials instead.
 
     Ray is shut down on exit only if this function started or joined it.
     """
@@ -70,7 +71,7 @@ def ray_session(address: str | None = None, *, num_cpus: int | None = None,
     import ray
 
     if ray.is_initialized():
-        yield _facts(ray)
+        yield {**_facts(ray), "modules_shipped": not py_modules}
         return
     try:
         if address:
@@ -82,7 +83,7 @@ def ray_session(address: str | None = None, *, num_cpus: int | None = None,
         where = f"the Ray cluster at {address}" if address else "a local Ray instance"
         raise SweepError(f"could not start or reach {where}: {exc}") from None
     try:
-        yield _facts(ray)
+        yield {**_facts(ray), "modules_shipped": True}
     finally:
         ray.shutdown()
 
