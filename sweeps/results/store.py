@@ -1,9 +1,10 @@
 """The only Parquet writer: a Ray Tune callback on the driver, and the matching reader.
 
 Rows are kept in memory keyed by (trial, epoch), so an epoch that a restarted trial or
-a resumed sweep reports twice is stored once, and flushed to disk as whole files
-written beside the target and renamed over it: a crash at any moment leaves the last
-complete file readable.
+a resumed sweep reports twice is stored once; a report of epoch e also drops that trial's
+rows after e (a dead attempt's epochs, which the new attempt may never reach). Rows are
+flushed to disk as whole files written beside the target and renamed over it: a crash at
+any moment leaves the last complete file readable.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class SweepStore(Callback):
     def _reset(self) -> None:
         self.epochs: dict[tuple[str, int], dict[str, Any]] = {}
         self.trials: dict[str, dict[str, Any]] = {}
+        self._last_epoch: dict[str, int] = {}
         self._dirty = False
         self._last_flush = 0.0
         self._write_seconds = 0.0
@@ -58,7 +60,7 @@ class SweepStore(Callback):
     def __getstate__(self) -> dict[str, Any]:
         """Tune pickles callbacks into its experiment state; rows live on disk, not in that pickle."""
         state = dict(self.__dict__)
-        state.update(epochs={}, trials={}, _dirty=False, interrupted=False)
+        state.update(epochs={}, trials={}, _last_epoch={}, _dirty=False, interrupted=False)
         return state
 
     def setup(self, **info: Any) -> None:
@@ -80,6 +82,7 @@ class SweepStore(Callback):
         epochs = self.folder.read_table(c.EPOCHS_FILE)
         for row in epochs.to_pylist() if epochs is not None else []:
             self.epochs[(row[c.TRIAL_ID], row[c.EPOCH])] = row
+            self._last_epoch[row[c.TRIAL_ID]] = max(row[c.EPOCH], self._last_epoch.get(row[c.TRIAL_ID], 0))
         trials = self.folder.read_table(c.TRIALS_FILE)
         for row in trials.to_pylist() if trials is not None else []:
             self.trials[row[c.TRIAL_ID]] = row
@@ -146,7 +149,13 @@ class SweepStore(Callback):
 
     # Plain-data core (testable without Tune) ----------------------------------------
     def add_result(self, trial: Any, result: Mapping[str, Any]) -> None:
-        """Store one epoch record; the same (trial, epoch) reported again replaces the old row."""
+        """Store one epoch record; the same (trial, epoch) reported again replaces the old row.
+
+        An attempt reports its epochs in order, so epoch e arriving after a later one means
+        the trial restarted (a retry from its checkpoint, or a resumed sweep): the rows after
+        e belong to the dead attempt and are dropped, so that epochs_run and best_epoch (and
+        the chosen trial's retrain length) follow the attempt that actually finished.
+        """
         if c.EPOCH not in result:
             return
         trial_row = self._trial_row(trial)
@@ -156,7 +165,11 @@ class SweepStore(Callback):
         if c.REPORTED_AT in result:
             row[c.TIMESTAMP] = float(result[c.REPORTED_AT])
         row.update({k: float(v) for k, v in result.items() if _is_metric(k, v)})
-        self.epochs[(trial.trial_id, int(result[c.EPOCH]))] = row
+        epoch = int(result[c.EPOCH])
+        for later in range(epoch + 1, self._last_epoch.get(trial.trial_id, 0) + 1):
+            self.epochs.pop((trial.trial_id, later), None)
+        self._last_epoch[trial.trial_id] = epoch
+        self.epochs[(trial.trial_id, epoch)] = row
         trial_row[c.NODE] = result.get(c.NODE)
         self._dirty = True
 

@@ -70,3 +70,33 @@ def test_the_trials_report_time_is_kept_to_the_sub_second(store: SweepStore, tmp
     epochs = _stored(tmp_path, c.EPOCHS_FILE)
     assert epochs[c.TIMESTAMP].tolist() == [1.7e9 + 1.25] and epochs[c.PID].tolist() == [7]
     assert c.REPORTED_AT not in epochs.columns
+
+
+@pytest.mark.parametrize("resumed_sweep", [False, True], ids=["retried_trial", "resumed_sweep"])
+def test_a_restarted_trial_that_stops_sooner_drops_the_dead_attempts_later_epochs(
+        store: SweepStore, tmp_path: Path, resumed_sweep: bool) -> None:
+    trial = TrialStandIn("t4", CONFIG)
+    store.setup()
+    store.on_trial_start(0, [trial], trial)
+    for number, val_loss in zip(range(1, 6), [5.0, 4.0, 3.0, 2.0, 1.0]):
+        store.on_trial_result(0, [trial], trial, _epoch(number, val_loss=val_loss))
+    store.get_state()  # Tune saves its experiment state: epochs 1..5 reach the file
+    assert _stored(tmp_path, c.EPOCHS_FILE)[c.EPOCH].tolist() == [1, 2, 3, 4, 5]
+    if resumed_sweep:  # the driver died; a new one reads the files and Tune restores the trial
+        store = SweepStore(tmp_path, sweep="s", family="mlp", metric="val_loss", mode="min", flush_seconds=0.0)
+        store.setup()
+    else:  # the attempt died; Tune retries it from its checkpoint at epoch 2
+        trial.status = "PENDING"
+        store.on_trial_recover(0, [trial], trial)
+    trial.status = "RUNNING"
+    store.on_trial_start(0, [trial], trial)
+    store.on_trial_restore(0, [trial], trial)
+    for number, val_loss in [(3, 3.5), (4, 3.2)]:
+        store.on_trial_result(0, [trial], trial, _epoch(number, val_loss=val_loss))
+    trial.last_result, trial.status = _epoch(4, stop_reason=c.EARLY_STOPPED), "TERMINATED"
+    store.on_trial_complete(0, [trial], trial)
+    epochs = _stored(tmp_path, c.EPOCHS_FILE)
+    assert epochs[c.EPOCH].tolist() == [1, 2, 3, 4]
+    assert epochs["val_loss"].tolist() == [5.0, 4.0, 3.5, 3.2]
+    row = _stored(tmp_path, c.TRIALS_FILE).iloc[0]
+    assert (row[c.EPOCHS_RUN], row[c.BEST_EPOCH], row[c.STATUS]) == (4, 4, c.EARLY_STOPPED)
