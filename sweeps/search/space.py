@@ -5,6 +5,9 @@ optimizer does not take are dropped before expansion: ``adadelta`` x three ``bet
 values is one trial, not three identical ones. Random axes stay Tune domains and are
 drawn per trial. Repeats (``num_samples``) are a grid axis too, so each trial knows
 its repeat and seed.
+
+Under ``search.algorithm`` random, tpe or bohb a grid list is a choice instead, and the
+spec's axes are Tune domains for the searcher to draw (see :mod:`sweeps.search.searchers`).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sweeps.results import constants as c
+from sweeps.search.searchers import uses_searcher
 from sweeps.spec.rules import Axis
 from sweeps.trial.optimizers import OPTIMIZER_SETTINGS, SETTINGS
 
@@ -22,9 +26,19 @@ POINT = "point"
 """Key of the grid point inside a Tune config; random axes sit beside it."""
 
 
+def searched_axes(spec: Any) -> dict[str, Axis]:
+    """The spec's hyperparameters as its algorithm searches them: a grid list is a choice unless it is ``grid``."""
+    if spec.search.get("algorithm", "grid") == "grid":
+        return dict(spec.hyperparameters)
+    return {k: Axis("choice", axis.values) if axis.kind == "grid" else axis for k, axis in spec.hyperparameters.items()}
+
+
 def grid_points(spec: Any) -> list[dict[str, Any]]:
-    """Every distinct grid point, repeats included, in a stable order."""
-    grid = {k: axis.values for k, axis in spec.hyperparameters.items() if axis.is_grid}
+    """Every distinct grid point, repeats included, in a stable order.
+
+    Under a searcher there is one point (the fixed values), repeat 0: ``num_samples`` counts draws.
+    """
+    grid = {k: axis.values for k, axis in searched_axes(spec).items() if axis.is_grid}
     points: list[dict[str, Any]] = []
     seen: set[str] = set()
     for combo in itertools.product(*grid.values()):
@@ -33,7 +47,7 @@ def grid_points(spec: Any) -> list[dict[str, Any]]:
         if key not in seen:
             seen.add(key)
             points.append(point)
-    repeats = spec.search["num_samples"]
+    repeats = 1 if uses_searcher(spec) else spec.search["num_samples"]
     seed = spec.data["seed"]
     return [{**p, c.REPEAT: r, c.SEED: seed + r} for r in range(repeats) for p in points]
 
@@ -59,18 +73,22 @@ def trial_order(spec: Any) -> list[dict[str, Any]]:
 
 def random_axes(spec: Any) -> dict[str, Axis]:
     """Axes drawn at random per trial (choice, uniform, loguniform, randint)."""
-    return {k: axis for k, axis in spec.hyperparameters.items() if not axis.is_grid}
+    return {k: axis for k, axis in searched_axes(spec).items() if not axis.is_grid}
 
 
 def count_trials(spec: Any) -> int:
-    return len(grid_points(spec))
+    return spec.search["num_samples"] if uses_searcher(spec) else len(grid_points(spec))
 
 
 def param_space(spec: Any) -> dict[str, Any]:
-    """The Tune param_space: ``{"point": grid_search(points), <random axis>: domain, ...}``."""
+    """The Tune param_space: ``{"point": grid_search(points), <random axis>: domain, ...}``.
+
+    Under a searcher the point is a constant (the fixed values, repeat 0) and every searched axis a domain.
+    """
     from ray import tune
 
-    space: dict[str, Any] = {POINT: tune.grid_search(trial_order(spec))}
+    point = grid_points(spec)[0] if uses_searcher(spec) else tune.grid_search(trial_order(spec))
+    space: dict[str, Any] = {POINT: point}
     for name, axis in random_axes(spec).items():
         space[name] = to_domain(axis)
     return space
@@ -87,10 +105,15 @@ def to_domain(axis: Axis) -> Any:
 
 def resolve_config(config: Mapping[str, Any], family: str) -> dict[str, Any]:
     """A Tune config -> the trial's flat hyperparameters, unused optimizer settings removed."""
-    flat = {k: v for k, v in config.items() if k != POINT}
+    flat = {k: _plain(v) for k, v in config.items() if k != POINT}
     flat.update(config.get(POINT, {}))
     flat["family"] = family
     return _drop_unused_settings(flat)
+
+
+def _plain(value: Any) -> Any:
+    """A searcher's numpy scalar (BOHB draws np.float64, np.str_) as the Python value a Parquet column takes."""
+    return value.item() if type(value).__module__ == "numpy" and hasattr(value, "item") else value
 
 
 def _drop_unused_settings(values: dict[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from sweeps.errors import SpecError
 from sweeps.results import constants as c
+from sweeps.search import searchers
 from sweeps.spec.rules import Axis
 from sweeps.trial import optimizers
 from sweeps.trial.user_code import split_reference
@@ -33,7 +34,8 @@ def check_spec(spec: Any, raw: Mapping[str, Any], base: Path | None) -> Any:
     hyperparameters = _check_family(spec.family, dict(spec.hyperparameters), raw.get("model") or {})
     _check_layers(hyperparameters, raw.get("model") or {})
     _check_optimizer_settings(hyperparameters)
-    search = _check_search(dict(spec.search), spec.max_epochs, raw.get("search") or {})
+    search = _check_algorithm(dict(spec.search), hyperparameters, raw.get("search") or {})
+    search = _check_search(search, spec.max_epochs, raw.get("search") or {})
     _check_resources(spec.resources)
     return dataclasses.replace(spec, data=data, hyperparameters=hyperparameters, search=search)
 
@@ -191,6 +193,36 @@ def _check_search(search: dict[str, Any], max_epochs: int, raw_search: Mapping[s
         if search["scheduler"] == name and search[name]["grace_period"] > max_epochs:
             raise SpecError(f"search.{name}.grace_period must be <= train.max_epochs ({max_epochs}), "
                             f"got {search[name]['grace_period']}")
+    return search
+
+
+def _check_algorithm(search: dict[str, Any], hyperparameters: Mapping[str, Axis],
+                     raw_search: Mapping[str, Any]) -> dict[str, Any]:
+    """Fill the default algorithm (grid when the spec has grid axes, else random) and check a searcher's needs."""
+    searched = {name: axis for name, axis in hyperparameters.items() if not axis.is_fixed}
+    algorithm = search["algorithm"]
+    if algorithm is None:
+        algorithm = search["algorithm"] = "grid" if any(a.kind == "grid" for a in searched.values()) else "random"
+    if algorithm not in searchers.SEARCHERS:
+        return search
+    missing = searchers.missing_packages(algorithm)
+    if missing:
+        raise SpecError(f"search.algorithm: {algorithm} needs {' and '.join(missing)}: {searchers.INSTALL}")
+    allowed = searchers.SCHEDULERS[algorithm]
+    if "scheduler" in raw_search and search["scheduler"] not in allowed:
+        raise SpecError(f"search.algorithm {algorithm} combines only with search.scheduler "
+                        f"{' or '.join(allowed)}, got search.scheduler {search['scheduler']!r}"
+                        + (" (BOHB brings its own HyperBandForBOHB)" if algorithm == "bohb" else ""))
+    if search["scheduler"] not in allowed:
+        search["scheduler"] = allowed[0]
+    if not searched:
+        raise SpecError(f"search.algorithm {algorithm} needs at least one searched axis (a grid, choice or range); "
+                        "every value of this spec is fixed")
+    for name, axis in searched.items():
+        odd = [v for v in axis.candidates() if not isinstance(v, (bool, int, float, str))]
+        if odd:
+            raise SpecError(f"search.algorithm {algorithm} draws {name} from numbers, strings or booleans only, "
+                            f"got {odd[0]!r}: search it with search.algorithm grid or random")
     return search
 
 

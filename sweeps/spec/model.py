@@ -18,6 +18,7 @@ import yaml
 
 from sweeps.errors import SpecError
 from sweeps.results import constants as c
+from sweeps.search.searchers import ALGORITHMS
 from sweeps.spec.checks import check_spec
 from sweeps.spec.rules import Axis, Rule, check_keys, coerce, fail, section
 from sweeps.spec.user_model import user_hyperparameters
@@ -129,6 +130,7 @@ ASHA_RULES = {
 }
 HYPERBAND_RULES = {**ASHA_RULES, "brackets": Rule(int, 3, low=1)}
 SEARCH_RULES = {
+    "algorithm": Rule(str, None, allowed=ALGORITHMS, nullable=True),
     "scheduler": Rule(str, "fifo", allowed=SCHEDULERS),
     "metric": Rule(str, "val_loss", allowed=METRICS),
     "mode": Rule(str, None, allowed=("min", "max"), nullable=True),

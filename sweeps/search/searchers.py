@@ -1,0 +1,100 @@
+"""Spec -> a Ray Tune searcher: what to try next, learned from the results so far.
+
+``search.algorithm`` picks how configurations are chosen:
+
+- ``grid``: every grid point (repeats included) is a trial; distributions are drawn per trial.
+- ``random``: grid lists become choices, and ``num_samples`` trials draw every axis at random.
+- ``tpe``: Ray Tune's ``OptunaSearch`` with Optuna's TPE sampler, seeded from ``data.seed``.
+- ``bohb``: Ray Tune's ``TuneBOHB`` with its ``HyperBandForBOHB`` scheduler (no other scheduler).
+
+``grid`` and ``random`` need no searcher (Tune's own variant generator expands
+:func:`sweeps.search.space.param_space`). Under ``tpe`` and ``bohb`` each of the
+``num_samples`` trials is one draw, with repeat 0 and seed ``data.seed``: a searcher
+learns from every result, so a repeat of a point it has seen is a draw it did not make.
+A :class:`ConcurrencyLimiter` keeps the searcher from handing out more configurations
+than there are slots, so each new draw can learn from the trials already finished.
+
+Light at import: Ray, Optuna and hpbandster are imported only when a searcher is made.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Any
+
+ALGORITHMS = ("grid", "random", "tpe", "bohb")
+"""Values of ``search.algorithm``."""
+SEARCHERS = ("tpe", "bohb")
+"""Algorithms that are a Ray Tune searcher (the rest expand the param_space themselves)."""
+REQUIREMENTS = {"tpe": ("optuna",), "bohb": ("hpbandster", "ConfigSpace")}
+"""Optional packages each searcher needs (the ``search`` extra)."""
+SCHEDULERS = {"tpe": ("fifo", "asha", "hyperband"), "bohb": ("hyperband",)}
+"""Schedulers each searcher combines with; ``bohb``'s hyperband is Ray Tune's ``HyperBandForBOHB``."""
+INSTALL = "pip install 'keras-sweeps[search]'"
+
+
+def uses_searcher(spec: Any) -> bool:
+    return spec.search.get("algorithm") in SEARCHERS
+
+
+def missing_packages(algorithm: str) -> list[str]:
+    """The packages ``algorithm`` needs that this Python cannot import."""
+    return [name for name in REQUIREMENTS.get(algorithm, ()) if importlib.util.find_spec(name) is None]
+
+
+def slots(spec: Any) -> int:
+    """How many trials the running Ray can hold at once with the spec's resources per trial."""
+    import ray
+
+    available = ray.cluster_resources()
+    count = available.get("CPU", 0.0) // spec.resources["cpus_per_trial"]
+    gpus = spec.resources["gpus_per_trial"]
+    if gpus:
+        count = min(count, available.get("GPU", 0.0) // gpus)
+    return max(1, int(count))
+
+
+def make_searcher(spec: Any, max_concurrent: int | None = None) -> Any | None:
+    """The spec's searcher behind a :class:`ConcurrencyLimiter`, or None for ``grid`` and ``random``.
+
+    ``max_concurrent`` (``--max-concurrent`` or ``resources.max_concurrent``) caps the
+    configurations in flight; by default, one per slot of the running Ray.
+
+    Example:
+        >>> searcher = make_searcher(load_spec("tpe"))  # doctest: +SKIP
+    """
+    algorithm = spec.search["algorithm"]
+    if algorithm not in SEARCHERS:
+        return None
+    from ray.tune.search import ConcurrencyLimiter
+
+    seed = spec.data["seed"]
+    searcher: Any
+    if algorithm == "tpe":
+        import optuna
+        from ray.tune.search.optuna import OptunaSearch
+
+        optuna.logging.set_verbosity(optuna.logging.WARNING)  # one line per trial otherwise
+        searcher = OptunaSearch(sampler=optuna.samplers.TPESampler(seed=seed))
+    else:
+        from ray.tune.search.bohb import TuneBOHB
+
+        searcher = TuneBOHB(seed=seed)
+    return ConcurrencyLimiter(searcher, max_concurrent=max_concurrent or slots(spec))
+
+
+def make_bohb_scheduler(spec: Any) -> Any:
+    """BOHB's own scheduler: synchronous HyperBand that tells TuneBOHB which budgets finished.
+
+    Counted in the trial's ``epoch`` up to ``train.max_epochs``, with ``search.hyperband.reduction_factor``.
+    """
+    from ray.tune.schedulers import HyperBandForBOHB
+
+    from sweeps.results import constants as c
+
+    return HyperBandForBOHB(time_attr=c.EPOCH, max_t=spec.max_epochs,
+                            reduction_factor=spec.search["hyperband"]["reduction_factor"])
+
+
+__all__ = ["ALGORITHMS", "SEARCHERS", "REQUIREMENTS", "SCHEDULERS", "uses_searcher", "missing_packages",
+           "slots", "make_searcher", "make_bohb_scheduler"]
