@@ -38,6 +38,7 @@ bench: $(VENV)/.installed  ## the runner's own figures: trial overhead, quicksta
 	$(BIN)/python benchmarks/report_speed.py
 
 PEERS_VENV := benchmarks/.venv-peers
+PEERS_REPEATS ?= 3  # time-to-target is noisy: medians of 3 runs of each search (issue 14)
 
 $(PEERS_VENV)/.installed: pyproject.toml benchmarks/requirements-peers.txt
 	$(PYTHON) -m venv $(PEERS_VENV)
@@ -46,5 +47,5 @@ $(PEERS_VENV)/.installed: pyproject.toml benchmarks/requirements-peers.txt
 	$(PEERS_VENV)/bin/pip install --quiet -r benchmarks/requirements-peers.txt
 	touch $@
 
-bench-peers: $(PEERS_VENV)/.installed  ## time KerasTuner, Optuna, GridSearchCV and plain Ray Tune against our runner (long)
-	$(PEERS_VENV)/bin/python benchmarks/peers.py
+bench-peers: $(PEERS_VENV)/.installed  ## time KerasTuner, Optuna (grid, TPE), GridSearchCV and plain Ray Tune against our runner (long)
+	$(PEERS_VENV)/bin/python benchmarks/peers.py --repeats $(PEERS_REPEATS)
