@@ -97,6 +97,9 @@ EPOCHS_FILE = "epochs.parquet"
 TRIALS_FILE = "trials.parquet"
 """One row per trial."""
 
+TEST_PREDICTIONS_FILE = "test_predictions.parquet"
+"""The chosen configuration's prediction for every test row (row, target, prediction, probability of the truth)."""
+
 RUN_FILE = "run.json"
 """Run facts: start, end, versions, nodes, metric and mode."""
 
