@@ -13,12 +13,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.baselines import Improvement, test_improvements, validation_improvements
+from analysis.baselines import Improvement, held_out_improvements, validation_improvements
 from analysis.baselines import verdict as baseline_verdict
+from analysis.held_out import Estimate, held_out_estimates, held_out_warnings
 from analysis.load import Results, SweepInfo
 from analysis.noise import NoiseVerdict, noise, noise_verdict, t_quantile_975
 from analysis.summarise import best_epochs, configuration, describe, format_value, status_counts
-from analysis.test_score import Estimate, test_estimates, test_warnings
 from sweeps.results import constants as c
 
 
@@ -48,8 +48,8 @@ class Answer:
     runs: int = 0
     validation_low: float | None = None
     validation_high: float | None = None
-    test_estimates: Mapping[str, Estimate] = field(default_factory=dict)
-    test_warnings: tuple[str, ...] = ()
+    held_out_estimates: Mapping[str, Estimate] = field(default_factory=dict)
+    held_out_warnings: tuple[str, ...] = ()
     improvements: tuple[Improvement, ...] = ()
     beats_baseline: bool | None = None
     baseline_line: str = ""
@@ -73,8 +73,8 @@ class Answer:
                 if self.validation_low is not None and self.validation_high is not None else "")
         what = f"Validation {self.metric}" + (" (mean over repeats)" if self.runs > 1 else "")
         out.append(f"{what}: {format_value(self.validation)}{span}{at}.")
-        if self.test_estimates:
-            out.append("Held-out test: " + ", ".join(f"{k} {e.text}" for k, e in self.test_estimates.items()) + ".")
+        if self.held_out_estimates:
+            out.append("Held-out test: " + ", ".join(f"{k} {e.text}" for k, e in self.held_out_estimates.items()) + ".")
         elif self.test:
             out.append("Held-out test: " + ", ".join(f"{k} {format_value(v)}" for k, v in self.test.items()) + ".")
         else:
@@ -82,7 +82,7 @@ class Answer:
         if self.beats_baseline is not False and self.baseline_line:
             out.append(self.baseline_line)
         out.extend(f"Baseline: {i.text}." for i in self.improvements if i.split == "test")
-        out.extend(self.test_warnings)
+        out.extend(self.held_out_warnings)
         out.append(f"Noise: {self.verdict.text}")
         out.extend(self.axis_lines)
         out.extend(self.notes)
@@ -142,18 +142,19 @@ def answer_from(info: SweepInfo, trials: pd.DataFrame, best: pd.DataFrame, verdi
     task = _task(info)
     loss = str((info.spec.get("train") or {}).get("loss") or "mse")
     rows = info.split_rows.get("test")
-    estimates = test_estimates(test, info.test_predictions, rows, task, loss) if test else {}
+    estimates = held_out_estimates(test, info.test_predictions, rows, task, loss) if test else {}
     validation_by_metric = {m.removeprefix("val_"): float(v) for m in info.metrics if m.startswith("val_")
                             and (v := _finite(_mean_of(best, ids, m))) is not None}
     improvements = [*validation_improvements(info.run, metric, validation if validation is not None else np.nan,
                                              np.nan if low is None else low, np.nan if high is None else high),
-                    *test_improvements(info.run, estimates, info.test_predictions, task, loss)]
+                    *held_out_improvements(info.run, estimates, info.test_predictions, task, loss)]
     beats, line = baseline_verdict(improvements, metric)
     return Answer(
         trial_id=str(row[c.TRIAL_ID]), configuration=configuration(row, axes), validation=validation,
         best_epoch=epoch, test=test, chosen_by_runner=flags is not None and bool(flags.any()),
-        trial_ids=ids, runs=len(ids), validation_low=low, validation_high=high, test_estimates=estimates,
-        test_warnings=tuple(test_warnings(estimates, validation_by_metric, rows)), improvements=tuple(improvements),
+        trial_ids=ids, runs=len(ids), validation_low=low, validation_high=high, held_out_estimates=estimates,
+        held_out_warnings=tuple(held_out_warnings(estimates, validation_by_metric, rows)),
+        improvements=tuple(improvements),
         beats_baseline=beats, baseline_line=line, axis_lines=axis_lines, notes=notes, **base,
     )
 

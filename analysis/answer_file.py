@@ -32,7 +32,7 @@ def answer_document(answer: Answer, extra: Mapping[str, Any] | None = None) -> d
             "chosen_by_runner": answer.chosen_by_runner,
             "validation": {"metric": answer.metric, "mean": answer.validation, "low": answer.validation_low,
                            "high": answer.validation_high, "best_epoch": answer.best_epoch},
-            "test": {metric: estimate.as_dict() for metric, estimate in answer.test_estimates.items()}
+            "test": {metric: estimate.as_dict() for metric, estimate in answer.held_out_estimates.items()}
             or {metric.removeprefix("test_"): {"value": value} for metric, value in answer.test.items()},
         }
     document = {
@@ -48,7 +48,7 @@ def answer_document(answer: Answer, extra: Mapping[str, Any] | None = None) -> d
         "noise": {"leader": answer.verdict.leader, "runner_up": answer.verdict.runner_up,
                   "margin": answer.verdict.margin, "spread": answer.verdict.spread,
                   "separated": answer.verdict.separated, "sentence": answer.verdict.text},
-        "warnings": list(answer.test_warnings),
+        "warnings": list(answer.held_out_warnings),
         "statuses": dict(answer.statuses),
         "lines": answer.lines,
         **(extra or {}),

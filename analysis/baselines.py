@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis import test_score as ts
+from analysis import held_out as ts
 from analysis.summarise import format_value
 from sweeps.results import constants as c
 
@@ -91,7 +91,7 @@ def validation_improvements(run: Mapping[str, Any], metric: str, mean: float, lo
     return out
 
 
-def test_improvements(run: Mapping[str, Any], estimates: Mapping[str, ts.Estimate],
+def held_out_improvements(run: Mapping[str, Any], estimates: Mapping[str, ts.Estimate],
                       predictions: pd.DataFrame | None, task: str, loss: str) -> list[Improvement]:
     """The chosen configuration's test scores against each baseline, paired row by row when rows are stored."""
     facts = ((run.get("baselines") or {}).get("predictors")) or {}

@@ -106,7 +106,7 @@ def mean_interval(rows: np.ndarray, metric: str, *, resamples: int = 1000, seed:
     return float(low), float(high), "bootstrap"
 
 
-def test_estimates(stored: Mapping[str, float], predictions: pd.DataFrame | None, rows: int | None, task: str,
+def held_out_estimates(stored: Mapping[str, float], predictions: pd.DataFrame | None, rows: int | None, task: str,
                    loss: str) -> dict[str, Estimate]:
     """Each stored ``test_<metric>`` with its interval, keyed by the metric without the prefix."""
     contributions = per_row(predictions, task, loss) if predictions is not None and len(predictions) else {}
@@ -124,7 +124,8 @@ def test_estimates(stored: Mapping[str, float], predictions: pd.DataFrame | None
     return out
 
 
-def test_warnings(estimates: Mapping[str, Estimate], validation: Mapping[str, float], rows: int | None) -> list[str]:
+def held_out_warnings(estimates: Mapping[str, Estimate], validation: Mapping[str, float],
+                      rows: int | None) -> list[str]:
     """Say when the test split is small, and when validation and test disagree beyond the test interval."""
     out = []
     if rows is not None and rows < SMALL_TEST:
