@@ -135,9 +135,12 @@ def test_diverged_runs_count_as_the_worst_score(tmp_path: Path) -> None:
 
 
 def test_same_seed_same_tables_and_resamples_checked(tmp_path: Path) -> None:
-    folder = planted(tmp_path, repeats=3)
-    first, _ = effects_of(folder, seed=3)
-    again, _ = effects_of(folder, seed=3)
-    pd.testing.assert_frame_equal(first["dropout"].table, again["dropout"].table)
+    axes = {"dropout": [0.0, 0.9], "learning_rate": [0.01, 0.0105, 0.011, 0.0115, 0.012, 0.0125]}
+    folder = planted(tmp_path, axes, repeats=1, run_noise=0.01)
+    first, _ = effects_of(folder, seed=3, resamples=200)
+    again, _ = effects_of(folder, seed=3, resamples=200)
+    other, _ = effects_of(folder, seed=4, resamples=200)
+    pd.testing.assert_frame_equal(first["dropout"].table, again["dropout"].table, check_exact=True)
+    assert not first["dropout"].table[["low", "high"]].equals(other["dropout"].table[["low", "high"]])
     with pytest.raises(ValueError, match="resamples must be >= 1, got 0"):
         effects_of(folder, resamples=0)
