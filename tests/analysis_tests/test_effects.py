@@ -62,6 +62,8 @@ def test_mean_and_difference_in_a_full_grid_are_plain_means(tmp_path: Path) -> N
     assert table.loc[0.9, "diff"] == pytest.approx(by_hand[0.9] - by_hand[0.0])
     assert table["runs"].tolist() == [6, 6] and table["diverged"].tolist() == [0, 0]
     assert table["best"].to_numpy() == pytest.approx(best.groupby("dropout")["val_accuracy"].max().to_numpy())
+    repeat_sd = best.groupby(["dropout", "learning_rate"])["val_accuracy"].var().mean() ** 0.5  # equal groups
+    assert effects["dropout"].effect_sd == pytest.approx(abs(by_hand[0.9] - by_hand[0.0]) / repeat_sd)
 
 
 def test_runs_sharing_a_seed_are_paired(tmp_path: Path) -> None:
