@@ -146,3 +146,17 @@ def test_same_seed_same_tables_and_resamples_checked(tmp_path: Path) -> None:
     assert not first["dropout"].table[["low", "high"]].equals(other["dropout"].table[["low", "high"]])
     with pytest.raises(ValueError, match="resamples must be >= 1, got 0"):
         effects_of(folder, resamples=0)
+
+
+def test_difference_pairs_only_the_cells_both_values_share() -> None:
+    """Dropout 0.9 ran only at rate 0.01, so it is compared with dropout 0 at rate 0.01 (0.81), not its mean (0.865)."""
+    rows = [(0.0, 0.01, 0.80), (0.0, 0.01, 0.82), (0.0, 0.1, 0.90), (0.0, 0.1, 0.94), (0.9, 0.01, 0.70),
+            (0.9, 0.01, 0.74)]
+    best = pd.DataFrame([{"sweep": "s", "trial_id": f"t{i}", "dropout": d, "learning_rate": lr, "repeat": i % 2,
+                          "val_accuracy": v} for i, (d, lr, v) in enumerate(rows)])
+    table = axis_effects(best, None, "val_accuracy", "max", ["dropout", "learning_rate", "repeat"])["dropout"].table
+    table = table.set_index("value")
+    assert table.loc[0.0, "mean"] == pytest.approx((0.81 + 0.92) / 2)
+    assert table.loc[0.9, "mean"] == pytest.approx(0.72)
+    assert table.loc[0.9, "diff"] == pytest.approx(0.72 - 0.81)
+    assert table.loc[0.9, "diff_low"] <= table.loc[0.9, "diff"] <= table.loc[0.9, "diff_high"]
