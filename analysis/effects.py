@@ -315,7 +315,7 @@ def _sentence(axis: str, table: pd.DataFrame, metric: str, over: str, effect_sd:
     within = [labels[i] for i in np.flatnonzero(verdicts == WITHIN)]
     if within:
         parts.append(f"{_join(within)} within noise")
-    worse = []
+    worse: list[str] = []
     for i in np.flatnonzero(verdicts == WORSE):
         row = table.iloc[i]
         low, high = sorted((abs(row["diff_low"]), abs(row["diff_high"])))
