@@ -48,8 +48,9 @@ COLUMNS = ("value", "runs", "diverged", "best", "mean", "low", "high", "diff", "
 """The columns of :attr:`AxisEffect.table`; scores and differences are in the metric's units."""
 MAX_VALUES = 12
 """Numeric axes with more distinct values than this are binned into this many bins."""
-LOG_RATIO = 20.0
-"""A positive numeric axis whose max/min reaches this is drawn and binned on a log scale."""
+LOG_RATIO = 8.0
+"""A positive numeric axis whose max/min reaches this is drawn and binned on a log scale (widths 16 to 256,
+batch sizes 32 to 512, learning rates), as the capacity figure does."""
 
 
 @dataclass(frozen=True)

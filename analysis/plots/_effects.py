@@ -2,7 +2,8 @@
 
 Categories are points with interval bars; numeric axes a line with a band (log x for
 log axes), so a trend reads as a trend. Colour says the verdict against the best value,
-and a value with diverged runs is marked at the worst score they were counted as.
+and a value with diverged runs is marked at the worst score they were counted as, labelled
+with how many of its runs diverged.
 """
 
 from __future__ import annotations
@@ -82,20 +83,20 @@ def plot_effects(info: EffectsInfo) -> Figure:
     """Draw :func:`effects_info`: one stacked panel per axis, sharing the metric's y label."""
     figure, axes = new_figure(len(info.panels), height=EFFECT_PANEL_HEIGHT)
     for ax, panel in zip(axes, info.panels):
-        _draw(ax, panel, info.worst)
+        _draw(ax, panel, info.worst, info.mode)
         ax.set_xlabel(panel.axis)
         ax.set_ylabel(f"mean {info.metric}")
         ax.grid(True, alpha=0.3)
     handles = [axes[0].scatter([], [], color=colour, label=verdict) for verdict, colour in VERDICT_COLOURS.items()]
     if any(any(panel.diverged) for panel in info.panels):
         handles.append(axes[0].scatter([], [], marker=DIVERGED_MARK, color=VERDICT_COLOURS["clearly worse"],
-                                       label="diverged runs, at the worst score"))
+                                       label="diverged runs (k/n), at the worst score"))
     figure.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 4), fontsize=8)
     axes[0].set_title(f"Effect of each axis on {info.metric} (95% intervals)", fontsize=10)
     return figure
 
 
-def _draw(ax: Axes, panel: EffectPanel, worst: float) -> None:
+def _draw(ax: Axes, panel: EffectPanel, worst: float, mode: str) -> None:
     x, mean = np.asarray(panel.x), np.asarray(panel.mean)
     low, high = np.asarray(panel.low), np.asarray(panel.high)
     colours = [VERDICT_COLOURS.get(v, VERDICT_COLOURS["cannot tell"]) for v in panel.verdicts]
@@ -114,8 +115,9 @@ def _draw(ax: Axes, panel: EffectPanel, worst: float) -> None:
             ax.set_xticks(x, panel.labels)
             ax.minorticks_off()
     ax.scatter(x, mean, c=colours, s=36, zorder=3, edgecolors="black", linewidths=0.5)
+    inward = -1 if mode == "min" else 1
     for xi, blown, runs in zip(x, panel.diverged, panel.runs):
         if blown and np.isfinite(worst):
             ax.scatter([xi], [worst], marker=DIVERGED_MARK, color=VERDICT_COLOURS["clearly worse"], s=48, zorder=3)
-            ax.annotate(f"{blown}/{runs} diverged", (xi, worst), textcoords="offset points", xytext=(4, 4),
-                        fontsize=7)
+            ax.annotate(f"{blown}/{runs}", (xi, worst), textcoords="offset points", xytext=(0, 7 * inward),
+                        ha="center", va="top" if inward < 0 else "bottom", fontsize=7)

@@ -160,3 +160,14 @@ def test_difference_pairs_only_the_cells_both_values_share() -> None:
     assert table.loc[0.9, "mean"] == pytest.approx(0.72)
     assert table.loc[0.9, "diff"] == pytest.approx(0.72 - 0.81)
     assert table.loc[0.9, "diff_low"] <= table.loc[0.9, "diff"] <= table.loc[0.9, "diff_high"]
+
+
+def test_random_search_values_are_binned_by_equal_counts() -> None:
+    rates = np.geomspace(1e-4, 1e-1, 48)
+    best = pd.DataFrame({"sweep": "s", "trial_id": [f"t{i}" for i in range(48)], "learning_rate": rates,
+                         "val_loss": np.log10(rates) ** 2})
+    effect = axis_effects(best, None, "val_loss", "min", ["learning_rate"])["learning_rate"]
+    assert effect.kind == LOG
+    assert effect.table["runs"].tolist() == [4] * 12
+    assert effect.table["value"].to_numpy() == pytest.approx(np.median(rates.reshape(12, 4), axis=1))
+    assert effect.table["mean"].to_numpy() == pytest.approx((np.log10(rates) ** 2).reshape(12, 4).mean(axis=1))

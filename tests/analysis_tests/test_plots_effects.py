@@ -69,9 +69,9 @@ def test_plot_effects_draws_every_axis(user_sweep: tuple[dict[str, analysis.Axis
     assert [a.get_xlabel() for a in figure.axes] == ["layer_units", "bn", "learning_rate"]
     assert [t.get_text() for t in units.get_xticklabels()] == ["32", "64-32"]
     assert (units.get_xscale(), rate.get_xscale()) == ("linear", "log")
-    assert [t.get_text() for t in rate.texts] == ["6/12 diverged"]
-    assert [t.get_text() for t in bn.texts] == ["6/18 diverged"]
-    assert [t.get_text() for t in units.texts] == ["3/18 diverged", "3/18 diverged"]
+    assert [t.get_text() for t in rate.texts] == ["6/12"]
+    assert [t.get_text() for t in bn.texts] == ["6/18"]
+    assert [t.get_text() for t in units.texts] == ["3/18", "3/18"]
     assert len(rate.collections) >= 2  # the band and the points
     labels = [t.get_text() for t in figure.legends[0].get_texts()]
-    assert labels == ["best", "within noise", "clearly worse", "cannot tell", "diverged runs, at the worst score"]
+    assert labels == ["best", "within noise", "clearly worse", "cannot tell", "diverged runs (k/n), at the worst score"]
