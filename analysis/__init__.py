@@ -13,8 +13,10 @@ Example:
 from __future__ import annotations
 
 from analysis.answer import Answer, answer, summary_text
+from analysis.effects import AxisEffect, axis_effects
 from analysis.load import Results, SweepInfo, load
 from analysis.noise import NoiseVerdict, noise, noise_verdict, t_quantile_975
+from analysis.noise_floor import NoiseFloor, Resolution, VarianceSplit, noise_floor, validation_rows, variance_split
 from analysis.report import write_report
 from analysis.summarise import (
     best_epochs,
@@ -29,15 +31,21 @@ from sweeps.search.rungs import rung_epochs
 
 __all__ = [
     "Answer",
+    "AxisEffect",
+    "NoiseFloor",
     "NoiseVerdict",
+    "Resolution",
     "Results",
     "SweepInfo",
+    "VarianceSplit",
     "answer",
+    "axis_effects",
     "best_epochs",
     "capacity",
     "epochs_reached",
     "load",
     "noise",
+    "noise_floor",
     "noise_verdict",
     "optimizers",
     "rung_epochs",
@@ -46,5 +54,7 @@ __all__ = [
     "survivors",
     "t_quantile_975",
     "train_validation_gap",
+    "validation_rows",
+    "variance_split",
     "write_report",
 ]
