@@ -6,7 +6,7 @@ into PNG bytes, the only place that saves a figure.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,8 +18,10 @@ from analysis import plots
 from analysis._document import Block, Callout, Code, Heading, Table, Text, frame_table
 from analysis.answer import Answer, answer_from
 from analysis.answer_file import answer_document
+from analysis.effects import AxisEffect, axis_effects
 from analysis.load import Results, SweepInfo
 from analysis.noise import RUNS, noise, noise_verdict
+from analysis.noise_floor import NoiseFloor, noise_floor, validation_rows
 from analysis.per_optimizer import optimizer_summary
 from analysis.summarise import (
     EPOCHS_REACHED,
@@ -58,6 +60,8 @@ class SweepParts:
     reached: pd.DataFrame
     answer: Answer
     optimizers: pd.DataFrame
+    effects: Mapping[str, AxisEffect]
+    floor: NoiseFloor
 
     @property
     def rungs(self) -> tuple[int, ...]:
@@ -74,8 +78,12 @@ def sweep_parts(results: Results, name: str) -> SweepParts:
     info = one.sweeps[name]
     best = best_epochs(one.epochs, info.metric, info.mode)
     verdict = noise_verdict(noise(best, info.metric, info.mode, info.axes), info.metric)
-    return SweepParts(info, one, best, epochs_reached(one.epochs), answer_from(info, one.trials, best, verdict),
-                      optimizer_summary(best, info.metric, info.mode, info.axes))
+    effects = axis_effects(best, one.trials, info.metric, info.mode, info.axes)
+    floor = noise_floor(best, one.trials, info.metric, info.mode, info.axes, rows=validation_rows(info))
+    answer = answer_from(info, one.trials, best, verdict, axis_lines=tuple(e.sentence for e in effects.values()),
+                         notes=floor.sentences)
+    return SweepParts(info, one, best, epochs_reached(one.epochs), answer,
+                      optimizer_summary(best, info.metric, info.mode, info.axes), effects, floor)
 
 
 def answer_blocks(parts: SweepParts) -> list[Block | Plot]:
@@ -98,6 +106,8 @@ def figure_groups(parts: SweepParts) -> list[tuple[str, list[FigureCandidate]]]:
     rows, cols = _capacity_axes(best)
     grid = plots.capacity_info(best, metric, mode, rows, cols)
     return [
+        ("Which setting of each axis", [
+            ("effects", "Effect of each searched axis", plots.effects_info(parts.effects), plots.plot_effects)]),
         ("Which optimizer and learning rate", [
             ("learning-rate", "Learning-rate sensitivity", plots.learning_rate_info(best, metric, mode),
              plots.plot_learning_rate)]),
@@ -259,4 +269,11 @@ def _duration(seconds: object) -> str:
 
 def sweep_answer(parts: SweepParts) -> dict[str, Any]:
     """One sweep's answer.json content: the answer and every table behind it."""
-    return answer_document(parts.answer, {"optimizers": parts.optimizers})
+    axes = {name: {"kind": e.kind, "interval_over": e.interval_over, "effect_in_repeat_sd": e.effect_sd,
+                   "sentence": e.sentence, "values": e.table} for name, e in parts.effects.items()}
+    split = parts.floor.split
+    floor = {"between_share": split.between_share, "repeat_sd": split.repeat_sd,
+             "between_variance": split.between_var, "within_variance": split.within_var,
+             "resolution_rows": parts.floor.resolution.rows, "resolution_source": parts.floor.resolution.source,
+             "ties_at_the_top": parts.floor.ties, "sentences": list(parts.floor.sentences)}
+    return answer_document(parts.answer, {"axes": axes, "noise_floor": floor, "optimizers": parts.optimizers})

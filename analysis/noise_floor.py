@@ -98,9 +98,8 @@ class Resolution:
 
 def validation_rows(info: SweepInfo) -> int | None:
     """The validation row count the runner stored in run.json, if it did."""
-    rows = (info.run.get("baselines") or {}).get("rows") or {}
-    value = rows.get("validation") if isinstance(rows, dict) else None
-    return int(value) if isinstance(value, (int, float)) and value > 0 else None
+    value = info.split_rows.get("validation")
+    return value if value else None
 
 
 def resolution(metric: str, values: Sequence[float] | np.ndarray | pd.Series, rows: int | None = None) -> Resolution:
