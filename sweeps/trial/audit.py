@@ -1,0 +1,166 @@
+"""Feature columns a model should not learn from: identifiers, row order, and one-column leaks.
+
+Run once on the driver when the data loads (tables and ``data.load`` arrays), so ``sweeps validate``
+and ``sweeps run`` warn before any trial starts. Each column gets at most one warning, naming every
+reason found and the line that leaves it out.
+
+- identifier: distinct in (nearly) every row: text columns in more than ``TEXT_SHARE`` of the rows
+  (one-hot encoding gives each row an input of its own), integer-valued columns in at least
+  ``DISTINCT_SHARE`` (continuous numbers are distinct by nature);
+- row order: strictly increasing or decreasing over the rows as given (a row index, a time stamp:
+  the file's order may follow the target);
+- leak: the column alone, fitted on the training split, predicts the validation split's target
+  with accuracy or R^2 of at least ``LEAK_SCORE``, and clearly better than predicting the majority
+  class (at most ``LEAK_ERROR_SHARE`` of its error rate).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+MIN_ROWS = 20
+"""Columns with this many non-missing rows or fewer are not judged: distinctness and order are chance there."""
+
+TEXT_SHARE = 0.5
+DISTINCT_SHARE = 0.95
+LEAK_SCORE = 0.98
+LEAK_ERROR_SHARE = 0.2
+LOW_CARDINALITY = 20
+"""A numeric column with at most this many values is predicted per value; above, by a shallow tree."""
+TREE_DEPTH = 5
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """One feature column as the fitted encoder sees it, for ``sweeps validate``."""
+
+    column: str
+    kind: str
+    inputs: int
+    unseen: tuple[int, int] = (0, 0)
+    """Validation and test rows whose category the encoder never saw in training."""
+
+
+@dataclass(frozen=True)
+class Audit:
+    """What loading the data found: the fitted feature plan (tables) and one warning per suspect column."""
+
+    plan: tuple[PlanRow, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+def order_findings(values: Any) -> list[str]:
+    """Why ``values`` (a column in row order) looks like an identifier or a row index; empty if it does not."""
+    import pandas as pd
+
+    series = pd.Series(values).dropna().reset_index(drop=True)
+    rows = len(series)
+    if rows <= MIN_ROWS:
+        return []
+    numeric = bool(pd.api.types.is_numeric_dtype(series)) and not pd.api.types.is_bool_dtype(series)
+    distinct = int(series.nunique())
+    if distinct == rows and (series.is_monotonic_increasing or series.is_monotonic_decreasing):
+        way = "increases" if series.is_monotonic_increasing else "decreases"
+        return ["is distinct in every row", f"{way} with row order"]
+    if numeric:
+        integral = bool(np.all(np.mod(series.to_numpy(dtype="float64"), 1) == 0))
+        flagged = integral and distinct >= DISTINCT_SHARE * rows
+    else:
+        flagged = distinct > TEXT_SHARE * rows
+    if not flagged:
+        return []
+    return ["is distinct in every row" if distinct == rows else f"is distinct in {distinct} of {rows} rows"]
+
+
+def leak_finding(train: Any, y_train: np.ndarray, val: Any, y_val: np.ndarray, task: str) -> str | None:
+    """The column's one-column score on the validation split when it gives the target away, else None."""
+    import pandas as pd
+
+    if len(y_val) < MIN_ROWS // 2 or len(y_train) < MIN_ROWS // 2:
+        return None
+    train, val = pd.Series(train).reset_index(drop=True), pd.Series(val).reset_index(drop=True)
+    numeric = bool(pd.api.types.is_numeric_dtype(train)) and not pd.api.types.is_bool_dtype(train)
+    per_value = not numeric or train.nunique() <= LOW_CARDINALITY
+    fit = _per_value if per_value else _tree
+    predicted = fit(train, y_train, val, task)
+    if task == "classification":
+        score = float(np.mean(predicted == y_val))
+        majority = float(np.mean(y_val == np.argmax(np.bincount(y_train))))
+        if score < LEAK_SCORE or 1 - score > LEAK_ERROR_SHARE * (1 - majority):
+            return None
+        return f"alone predicts the validation split's target with accuracy {score:.3f} (majority class {majority:.3f})"
+    truth = y_val.reshape(len(y_val), -1)
+    spread = float(np.sum((truth - truth.mean(axis=0)) ** 2))
+    score = 1 - float(np.sum((truth - predicted.reshape(truth.shape)) ** 2)) / spread if spread else 0.0
+    if score < LEAK_SCORE:
+        return None
+    return f"alone predicts the validation split's target with R^2 {score:.3f} (training mean about 0)"
+
+
+def warning(name: str, findings: Sequence[str], remedy: str) -> str:
+    """One line for one column: every reason found, what it means for the model, and how to leave it out."""
+    order = [f for f in findings if not f.startswith("alone")]
+    leak = [f for f in findings if f.startswith("alone")]
+    meaning = []
+    if any("with row order" in f for f in order):
+        meaning.append("an identifier or row index the model can learn the file's order from")
+    elif order:
+        meaning.append("an identifier or free text the model can memorise")
+    if leak:
+        meaning.append("a leak (such as a recode of the target) that new rows would not have")
+    return f"data: {name} {' and '.join(findings)}: {', and '.join(meaning)}; to leave it out {remedy}"
+
+
+def audit_columns(columns: Sequence[tuple[str, Any, Any, Any, str]], y_train: np.ndarray, y_val: np.ndarray,
+                  task: str) -> tuple[str, ...]:
+    """One warning per suspect column, given as ``(name, values in row order, training values,
+    validation values, how to leave it out)``."""
+    lines = []
+    for name, ordered, train, val, remedy in columns:
+        findings = order_findings(ordered)
+        leak = leak_finding(train, y_train, val, y_val, task)
+        if leak:
+            findings.append(leak)
+        if findings:
+            lines.append(warning(name, findings, remedy))
+    return tuple(lines)
+
+
+def audit_arrays(x: np.ndarray, x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val: np.ndarray,
+                 task: str) -> Audit:
+    """The checks on a loader's 2-D ``x`` (rows as loaded); image-shaped arrays are not judged."""
+    if x.ndim != 2 or x_train.ndim != 2:
+        return Audit()
+    columns = [(f"x column {i}", x[:, i], x_train[:, i], x_val[:, i],
+                f"remove it in the loader (e.g. np.delete(x, {i}, axis=1))") for i in range(x.shape[1])]
+    return Audit(warnings=audit_columns(columns, y_train, y_val, task))
+
+
+def _per_value(train: Any, y_train: np.ndarray, val: Any, task: str) -> np.ndarray:
+    keys_train = train.astype(str).where(train.notna(), "(missing)").to_numpy()
+    keys_val = val.astype(str).where(val.notna(), "(missing)").to_numpy()
+    targets = y_train.reshape(len(y_train), -1)
+    fallback = _centre(targets, task)
+    table = {key: _centre(targets[keys_train == key], task) for key in np.unique(keys_train)}
+    return np.asarray([table.get(key, fallback) for key in keys_val])
+
+
+def _centre(targets: np.ndarray, task: str) -> Any:
+    if task == "classification":
+        return int(np.argmax(np.bincount(targets.reshape(-1))))
+    return targets.mean(axis=0)
+
+
+def _tree(train: Any, y_train: np.ndarray, val: Any, task: str) -> np.ndarray:
+    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+    fill = float(train.median())
+    columns = [s.to_numpy(dtype="float64", na_value=np.nan) for s in (train, val)]
+    x_train, x_val = (np.nan_to_num(c, nan=fill)[:, np.newaxis] for c in columns)
+    model = (DecisionTreeClassifier if task == "classification" else DecisionTreeRegressor)(
+        max_depth=TREE_DEPTH, random_state=0)
+    return model.fit(x_train, y_train).predict(x_val)
