@@ -112,7 +112,8 @@ def warning(name: str, findings: Sequence[str], remedy: str) -> str:
         meaning.append("an identifier or free text the model can memorise")
     if leak:
         meaning.append("a leak (such as a recode of the target) that new rows would not have")
-    return f"data: {name} {' and '.join(findings)}: {', and '.join(meaning)}; to leave it out {remedy}"
+    described = ", and ".join(part for part in (" and ".join(order), *leak) if part)
+    return f"data: {name} {described}: {', and '.join(meaning)}; to leave it out {remedy}"
 
 
 def audit_columns(columns: Sequence[tuple[str, Any, Any, Any, str]], y_train: np.ndarray, y_val: np.ndarray,
