@@ -32,6 +32,9 @@ LEAK_ERROR_SHARE = 0.2
 LOW_CARDINALITY = 20
 """A numeric column with at most this many values is predicted per value; above, by a shallow tree."""
 TREE_DEPTH = 5
+LEAK_ROWS = 5_000
+"""The leak check fits and scores on seeded samples of this many rows at most per split: plenty to see a
+near-perfect score, and the check's cost stays flat on large arrays."""
 
 
 @dataclass(frozen=True)
@@ -57,34 +60,48 @@ def order_findings(values: Any) -> list[str]:
     """Why ``values`` (a column in row order) looks like an identifier or a row index; empty if it does not."""
     import pandas as pd
 
-    series = pd.Series(values).dropna().reset_index(drop=True)
-    rows = len(series)
-    if rows <= MIN_ROWS:
-        return []
-    numeric = bool(pd.api.types.is_numeric_dtype(series)) and not pd.api.types.is_bool_dtype(series)
-    distinct = int(series.nunique())
-    if distinct == rows and (series.is_monotonic_increasing or series.is_monotonic_decreasing):
-        way = "increases" if series.is_monotonic_increasing else "decreases"
-        return ["is distinct in every row", f"{way} with row order"]
-    if numeric:
-        integral = bool(np.all(np.mod(series.to_numpy(dtype="float64"), 1) == 0))
-        flagged = integral and distinct >= DISTINCT_SHARE * rows
+    from sweeps.trial.tables import is_numeric
+
+    series = pd.Series(values)
+    if is_numeric(series):
+        numbers = series.to_numpy(dtype="float64", na_value=np.nan)
+        numbers = numbers[~np.isnan(numbers)]
+        rows = len(numbers)
+        steps = np.diff(numbers)
+        if rows > MIN_ROWS and ((steps > 0).all() or (steps < 0).all()):
+            return _in_order(bool(steps[0] > 0))
+        if rows <= MIN_ROWS or not np.all(numbers == np.round(numbers)):
+            return []
+        distinct = len(np.unique(numbers))
+        flagged = distinct >= DISTINCT_SHARE * rows
     else:
+        series = series.dropna()
+        rows, distinct = len(series), int(series.nunique())
+        if rows <= MIN_ROWS:
+            return []
+        if distinct == rows and (series.is_monotonic_increasing or series.is_monotonic_decreasing):
+            return _in_order(series.is_monotonic_increasing)
         flagged = distinct > TEXT_SHARE * rows
     if not flagged:
         return []
     return ["is distinct in every row" if distinct == rows else f"is distinct in {distinct} of {rows} rows"]
 
 
+def _in_order(increasing: bool) -> list[str]:
+    return ["is distinct in every row", f"{'increases' if increasing else 'decreases'} with row order"]
+
+
 def leak_finding(train: Any, y_train: np.ndarray, val: Any, y_val: np.ndarray, task: str) -> str | None:
     """The column's one-column score on the validation split when it gives the target away, else None."""
     import pandas as pd
 
+    from sweeps.trial.tables import is_numeric
+
     if len(y_val) < MIN_ROWS // 2 or len(y_train) < MIN_ROWS // 2:
         return None
-    train, val = pd.Series(train).reset_index(drop=True), pd.Series(val).reset_index(drop=True)
-    numeric = bool(pd.api.types.is_numeric_dtype(train)) and not pd.api.types.is_bool_dtype(train)
-    per_value = not numeric or train.nunique() <= LOW_CARDINALITY
+    train, y_train = _sample(pd.Series(train), y_train)
+    val, y_val = _sample(pd.Series(val), y_val)
+    per_value = not is_numeric(train) or train.nunique() <= LOW_CARDINALITY
     fit = _per_value if per_value else _tree
     predicted = fit(train, y_train, val, task)
     if task == "classification":
@@ -136,24 +153,35 @@ def audit_arrays(x: np.ndarray, x_train: np.ndarray, y_train: np.ndarray, x_val:
     """The checks on a loader's 2-D ``x`` (rows as loaded); image-shaped arrays are not judged."""
     if x.ndim != 2 or x_train.ndim != 2:
         return Audit()
-    columns = [(f"x column {i}", x[:, i], x_train[:, i], x_val[:, i],
+    by_column = [np.ascontiguousarray(a.T) for a in (x, x_train, x_val)]
+    columns = [(f"x column {i}", *(a[i] for a in by_column),
                 f"remove it in the loader (e.g. np.delete(x, {i}, axis=1))") for i in range(x.shape[1])]
     return Audit(warnings=audit_columns(columns, y_train, y_val, task))
 
 
+def _sample(values: Any, y: np.ndarray) -> tuple[Any, np.ndarray]:
+    if len(y) > LEAK_ROWS:
+        keep = np.sort(np.random.default_rng(0).choice(len(y), LEAK_ROWS, replace=False))
+        values, y = values.iloc[keep], y[keep]
+    return values.reset_index(drop=True), y
+
+
 def _per_value(train: Any, y_train: np.ndarray, val: Any, task: str) -> np.ndarray:
-    keys_train = train.astype(str).where(train.notna(), "(missing)").to_numpy()
-    keys_val = val.astype(str).where(val.notna(), "(missing)").to_numpy()
-    targets = y_train.reshape(len(y_train), -1)
-    fallback = _centre(targets, task)
-    table = {key: _centre(targets[keys_train == key], task) for key in np.unique(keys_train)}
-    return np.asarray([table.get(key, fallback) for key in keys_val])
+    """Each value's majority class (or mean) in training; values training never saw get the overall one."""
+    import pandas as pd
 
-
-def _centre(targets: np.ndarray, task: str) -> Any:
+    codes, _ = pd.factorize(pd.concat([train, val], ignore_index=True), use_na_sentinel=False)
+    seen, held = codes[:len(train)], codes[len(train):]
+    values = int(codes.max()) + 1
+    rows = np.bincount(seen, minlength=values)
     if task == "classification":
-        return int(np.argmax(np.bincount(targets.reshape(-1))))
-    return targets.mean(axis=0)
+        classes = int(y_train.max()) + 1
+        counts = np.bincount(seen * classes + y_train, minlength=values * classes).reshape(values, classes)
+        return np.where(rows[held] > 0, counts.argmax(axis=1)[held], np.argmax(np.bincount(y_train)))
+    targets = y_train.reshape(len(y_train), -1).astype("float64")
+    sums = np.stack([np.bincount(seen, weights=targets[:, j], minlength=values) for j in range(targets.shape[1])], 1)
+    means = np.where(rows[:, np.newaxis] > 0, sums / np.maximum(rows, 1)[:, np.newaxis], targets.mean(axis=0))
+    return means[held]
 
 
 def _tree(train: Any, y_train: np.ndarray, val: Any, task: str) -> np.ndarray:

@@ -47,7 +47,7 @@ def make_preprocessor(frame: Any, columns: Sequence[str]) -> Any:
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-    numeric = [col for col in columns if _is_numeric(frame[col])]
+    numeric = [col for col in columns if is_numeric(frame[col])]
     other = [col for col in columns if col not in numeric]
     parts = []
     if numeric:
@@ -64,7 +64,7 @@ def as_strings(frame: Any, columns: Sequence[str]) -> Any:
     """Non-numeric columns as Python strings (missing as NaN), which the encoder and imputer expect."""
     out = frame[list(columns)].copy()
     for col in columns:
-        if not _is_numeric(out[col]):
+        if not is_numeric(out[col]):
             out[col] = out[col].astype(object).where(out[col].notna(), np.nan).map(
                 lambda v: v if isinstance(v, float) else str(v))
     return out
@@ -102,7 +102,8 @@ def _remedy(data: Mapping[str, Any], column: str) -> str:
     return f"add  drop: [{', '.join([*(data.get('drop') or []), column])}]"
 
 
-def _is_numeric(series: Any) -> bool:
+def is_numeric(series: Any) -> bool:
+    """Numbers are imputed and scaled (booleans are categories)."""
     import pandas as pd
 
     return bool(pd.api.types.is_numeric_dtype(series)) and not pd.api.types.is_bool_dtype(series)

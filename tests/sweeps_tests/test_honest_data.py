@@ -18,16 +18,20 @@ from sweeps import load_spec
 from sweeps.preflight import describe_data
 from sweeps.trial.data import load_data, split_indices
 
-SUSPECTS = ("rownames", "diagnosis", "note")
+SUSPECTS = ("rownames", "patient", "diagnosis", "note")
 
 
 def _cancer_table(path: Path) -> pd.DataFrame:
-    """Breast-cancer rows sorted by the label, with a row index, a recode of the label and free text."""
+    """Breast-cancer rows sorted by the label, with a row index, shuffled patient numbers (ten repeated),
+    a recode of the label and free text."""
     x, y = load_breast_cancer(return_X_y=True, as_frame=True)
     frame = x.iloc[:, :3].copy()
     frame["label"] = np.where(y == 1, "benign", "malignant")
     frame = frame.sort_values("label", kind="stable").reset_index(drop=True)
     frame.insert(0, "rownames", np.arange(1, len(frame) + 1))
+    patients = np.random.default_rng(0).permutation(len(frame)) + 1000
+    patients[:10] = patients[10:20]
+    frame["patient"] = patients
     frame["diagnosis"] = frame["label"].map({"benign": "B", "malignant": "M"})
     frame["note"] = [f"biopsy {i} read by the clinic" for i in range(len(frame))]
     frame.to_csv(path, index=False)
@@ -44,7 +48,7 @@ def _validate(spec: Path) -> str:
 @pytest.mark.parametrize("drop, pasted", [([], "[{}]"), (["mean texture"], "[mean texture, {}]")])
 def test_validate_warns_once_per_suspect_column_with_the_drop_line(tmp_path: Path, drop: list[str],
                                                                      pasted: str) -> None:
-    _cancer_table(tmp_path / "cancer.csv")
+    frame = _cancer_table(tmp_path / "cancer.csv")
     data: dict[str, Any] = {"dataset": "table", "path": "cancer.csv", "target": "label"}
     if drop:
         data["drop"] = drop
@@ -61,6 +65,7 @@ def test_validate_warns_once_per_suspect_column_with_the_drop_line(tmp_path: Pat
     assert "learn the file's order from" in by_name["rownames"]
     assert "alone predicts the validation split's target with accuracy 1.000" in by_name["diagnosis"]
     assert "is distinct in every row: an identifier or free text" in by_name["note"]
+    assert f"is distinct in {len(frame) - 10} of {len(frame)} rows: an identifier" in by_name["patient"]
 
 
 def test_ordinary_columns_are_not_warned(tmp_path: Path) -> None:
@@ -196,14 +201,14 @@ def test_run_writes_the_baselines_and_warns_before_the_trials(ray_local: Any, tm
 
     frame = _cancer_table(tmp_path / "cancer.csv")
     spec = {"name": "cancer-run", "data": {"dataset": "table", "path": str(tmp_path / "cancer.csv"),
-                                           "target": "label", "drop": ["diagnosis", "note"]},
+                                           "target": "label", "drop": ["patient", "diagnosis", "note"]},
             "model": {"family": "mlp", "width": 8, "depth": 1},
             "train": {"optimizer": "adam", "learning_rate": 0.01, "max_epochs": 1},
             "search": {"scheduler": "fifo"}}
     outcome = sweeps.run(spec, results=tmp_path / "results", progress=False)
     warned = [line for line in capfd.readouterr().err.splitlines() if line.startswith("data: column")]
     assert len(warned) == 1 and warned[0].startswith("data: column 'rownames' ")
-    assert warned[0].endswith("drop: [diagnosis, note, rownames]")
+    assert warned[0].endswith("drop: [patient, diagnosis, note, rownames]")
     stored = json.loads((Path(outcome.folder) / "run.json").read_text())["baselines"]
     y = frame["label"].map({"benign": 0, "malignant": 1}).to_numpy()
     train_idx, val_idx, test_idx = split_indices(y, 0.3, 0.2, 0, True)
