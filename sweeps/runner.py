@@ -105,7 +105,7 @@ def _run_locked(spec: Spec, folder: Folder, replace: bool, address: str | None, 
         folder.make()
         folder.write_text(c.SPEC_FILE, spec.to_yaml())
         _write_run_facts(folder, spec, {"started": _iso(started), "finished": None, "nodes": facts["nodes"],
-                                        "data": fingerprint(data), "baselines": baselines(data, spec.loss)})
+                                        "data": fingerprint(data), c.RUN_BASELINES: baselines(data, spec.loss)})
         launcher = ScorerLauncher(plan_from_spec(spec))
         signals.store = store = _make_store(spec, folder, count_trials(spec), progress)
         tuner = tune.Tuner(
