@@ -115,21 +115,19 @@ def leak_finding(train: Any, y_train: np.ndarray, val: Any, y_val: np.ndarray, t
     score = 1 - float(np.sum((truth - predicted.reshape(truth.shape)) ** 2)) / spread if spread else 0.0
     if score < LEAK_SCORE:
         return None
-    return f"alone predicts the validation split's target with R^2 {score:.3f} (training mean about 0)"
+    return f"alone predicts the validation split's target with R^2 {score:.3f} (the training mean's is about 0)"
 
 
-def warning(name: str, findings: Sequence[str], remedy: str) -> str:
+def warning(name: str, order: Sequence[str], leak: str | None, remedy: str) -> str:
     """One line for one column: every reason found, what it means for the model, and how to leave it out."""
-    order = [f for f in findings if not f.startswith("alone")]
-    leak = [f for f in findings if f.startswith("alone")]
     meaning = []
-    if any("with row order" in f for f in order):
+    if any("with row order" in finding for finding in order):
         meaning.append("an identifier or row index the model can learn the file's order from")
     elif order:
         meaning.append("an identifier or free text the model can memorise")
     if leak:
         meaning.append("a leak (such as a recode of the target) that new rows would not have")
-    described = ", and ".join(part for part in (" and ".join(order), *leak) if part)
+    described = ", and ".join(part for part in (" and ".join(order), leak) if part)
     return f"data: {name} {described}: {', and '.join(meaning)}; to leave it out {remedy}"
 
 
@@ -139,12 +137,10 @@ def audit_columns(columns: Sequence[tuple[str, Any, Any, Any, str]], y_train: np
     validation values, how to leave it out)``."""
     lines = []
     for name, ordered, train, val, remedy in columns:
-        findings = order_findings(ordered)
+        order = order_findings(ordered)
         leak = leak_finding(train, y_train, val, y_val, task)
-        if leak:
-            findings.append(leak)
-        if findings:
-            lines.append(warning(name, findings, remedy))
+        if order or leak:
+            lines.append(warning(name, order, leak, remedy))
     return tuple(lines)
 
 
