@@ -68,6 +68,15 @@ def test_validate_warns_once_per_suspect_column_with_the_drop_line(tmp_path: Pat
     assert f"is distinct in {len(frame) - 10} of {len(frame)} rows: an identifier" in by_name["patient"]
 
 
+def test_a_listed_feature_is_left_out_of_data_features(tmp_path: Path) -> None:
+    _cancer_table(tmp_path / "cancer.csv")
+    spec = load_spec({"name": "listed", "data": {"dataset": "table", "path": str(tmp_path / "cancer.csv"),
+                                                 "target": "label", "features": ["mean radius", "rownames"]}})
+    warnings = load_data(spec.data, spec.family).audit.warnings
+    assert len(warnings) == 1 and warnings[0].startswith("data: column 'rownames' ")
+    assert warnings[0].endswith("to leave it out remove it from data.features")
+
+
 def test_ordinary_columns_are_not_warned(tmp_path: Path) -> None:
     rng = np.random.default_rng(1)
     rows = 400
