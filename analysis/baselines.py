@@ -139,21 +139,24 @@ def _what(predictor: str) -> str:
 
 def _baseline_rows(facts: Mapping[str, Any], predictions: pd.DataFrame | None, task: str,
                    loss: str) -> dict[str, np.ndarray]:
-    """The baseline's per-row contributions on the stored test rows (empty when they cannot be rebuilt)."""
+    """The baseline's per-row contributions on the stored test rows (empty when they cannot be rebuilt).
+
+    Stored targets are class indices; ``prior`` lists the classes in index order, as the runner encodes them.
+    """
     if predictions is None or not len(predictions) or "value" not in facts:
         return {}
     target = predictions[ts.TARGET].to_numpy(dtype=float)
     if task != "classification":
-        return ts.regression_rows(target - float(facts["value"]), loss)
-    try:
-        prior = {float(k): float(v) for k, v in (facts.get("prior") or {}).items()}
-        majority = float(facts["value"])
-    except (TypeError, ValueError):
+        return ts.regression_rows(target - float(facts["value"]), loss) if _number(facts["value"]) else {}
+    labels = [str(k) for k in (facts.get("prior") or {})]
+    if str(facts["value"]) not in labels:
         return {}
-    rows = {"accuracy": (target == majority).astype(float)}
-    if prior:
-        truth = np.clip([prior.get(t, 0.0) for t in target], ts.PROBABILITY_FLOOR, 1 - ts.PROBABILITY_FLOOR)
-        rows["loss"] = -np.log(truth)
+    prior = np.asarray([float(v) for v in (facts.get("prior") or {}).values()])
+    index = target.astype(np.int64)
+    if (index != target).any() or index.min() < 0 or index.max() >= len(prior):
+        return {}
+    rows = {"accuracy": (index == labels.index(str(facts["value"]))).astype(float)}
+    rows["loss"] = -np.log(np.clip(prior[index], ts.PROBABILITY_FLOOR, 1 - ts.PROBABILITY_FLOOR))
     return rows
 
 

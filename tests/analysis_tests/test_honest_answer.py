@@ -80,8 +80,8 @@ def repeated_store(path: Path, *, majority_accuracy: float, run: dict[str, Any] 
                            c.BEST_EPOCH: 1, **{f"best_{m}": v for m, v in values.items()}, c.CHOSEN: chosen,
                            **({"test_accuracy": 0.9, "test_loss": 0.3} if chosen and repeat == 1 else {})})
     base = {"task": "classification", "rows": {"train": 600, "validation": 200, "test": 200},
-            "predictors": {"majority class": {"value": 1, "prior": {"0": 1 - majority_accuracy,
-                                                                    "1": majority_accuracy},
+            "predictors": {"majority class": {"value": "yes", "prior": {"no": 1 - majority_accuracy,
+                                                                        "yes": majority_accuracy},
                                               "validation": {"accuracy": majority_accuracy, "loss": 0.6},
                                               "test": {"accuracy": majority_accuracy, "loss": 0.6}}}}
     folder = write_results_folder(path, epochs, trials, metric="val_accuracy", mode="max",
