@@ -40,6 +40,13 @@ REPEAT = "repeat"
 SEED = "seed"
 """Seed the trial's weights and shuffling were drawn from (data.seed + repeat)."""
 
+PARAMS = "params"
+"""Weights in the trial's model (``model.count_params()``, trainable or not); the trial reports it
+with the first epoch each of its processes runs."""
+
+SECONDS_PER_EPOCH = "seconds_per_epoch"
+"""Median of the trial's ``epoch_seconds``: what one more epoch of this configuration costs."""
+
 STATUS = "status"
 """How a trial ended: one of STATUSES."""
 
@@ -53,10 +60,12 @@ BEST_PREFIX = "best_"
 """Prefix of trial columns holding the metrics at the best epoch (best_val_loss, best_accuracy, ...)."""
 
 TEST_PREFIX = "test_"
-"""Prefix of trial columns holding held-out test metrics; set only for the chosen trial."""
+"""Prefix of trial columns holding held-out test metrics; set only on the chosen configuration's
+representative (its best-scoring repeat, the one retrained and scored)."""
 
 CHOSEN = "chosen"
-"""True for the one trial the sweep chose by its metric and mode."""
+"""True for every trial (each repeat) of the configuration the sweep chose: the best mean of its metric
+over repeats (``sweeps/results/choice.py``)."""
 
 ERROR = "error"
 """Last line of the error that ended a trial, if any."""
@@ -99,6 +108,10 @@ TRIALS_FILE = "trials.parquet"
 
 RUN_FILE = "run.json"
 """Run facts: start, end, versions, nodes, metric and mode."""
+
+TEST_PREDICTIONS_FILE = "test_predictions.parquet"
+"""One row per test row for the chosen configuration's retrain: row, target, prediction, probability
+(classification: of the true class); absent when nothing was scored."""
 
 RAY_DIR = "ray"
 """Ray Tune's own experiment state, used by resume."""

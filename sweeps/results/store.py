@@ -10,6 +10,7 @@ any moment leaves the last complete file readable.
 from __future__ import annotations
 
 import math
+import statistics
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -29,6 +30,8 @@ _REPORTED_BY_TUNE = {
     "episodes_total", "timesteps_since_restore", "experiment_tag", "checkpoint_dir_name",
     "should_checkpoint", c.STOP_REASON, c.REPORTED_AT,
 }
+_TRIAL_FIELDS = (c.PARAMS,)
+"""Reported with an epoch but kept on the trial's row."""
 
 
 class SweepStore(Callback):
@@ -171,6 +174,7 @@ class SweepStore(Callback):
         self._last_epoch[trial.trial_id] = epoch
         self.epochs[(trial.trial_id, epoch)] = row
         trial_row[c.NODE] = result.get(c.NODE)
+        trial_row.update({k: int(result[k]) for k in _TRIAL_FIELDS if result.get(k) is not None})
         self._dirty = True
 
     def _trial_row(self, trial: Any) -> dict[str, Any]:
@@ -193,6 +197,7 @@ class SweepStore(Callback):
             row[c.EPOCHS_RUN] = max((e[c.EPOCH] for e in epochs), default=0)
             best = best_epoch_row(epochs, self.metric, self.mode)
             row[c.BEST_EPOCH] = best[c.EPOCH] if best else None
+            row[c.SECONDS_PER_EPOCH] = _median(e.get(c.EPOCH_SECONDS) for e in epochs)
             for m in records.metric_names(epochs, self.hyperparameters):
                 row[c.BEST_PREFIX + m] = best.get(m) if best else None
             out.append(row)
@@ -253,8 +258,14 @@ def _tune_finished(trial: Any) -> bool:
 
 
 def _is_metric(key: str, value: Any) -> bool:
-    return (key not in _REPORTED_BY_TUNE and key not in _EPOCH_FIELDS and key not in records.HYPERPARAMETER_TYPES
+    return (key not in _REPORTED_BY_TUNE and key not in (*_EPOCH_FIELDS, *_TRIAL_FIELDS)
+            and key not in records.HYPERPARAMETER_TYPES
             and isinstance(value, (int, float)) and not isinstance(value, bool))
+
+
+def _median(values: Any) -> float | None:
+    finite = sorted(v for v in values if _finite(v))
+    return float(statistics.median(finite)) if finite else None
 
 
 def _finite(value: Any) -> bool:

@@ -86,7 +86,7 @@ def train_trial(config: Mapping[str, Any], data: Splits, plan: TrialPlan) -> Non
 
     reporter = EpochReporter(send, max_epochs=plan.max_epochs, node=node_name(),
                              checkpoint_every=plan.checkpoint_every, checkpoint_seconds=plan.checkpoint_seconds,
-                             stopper=stopper, entered=entered)
+                             stopper=stopper, entered=entered, params=int(model.count_params()))
     fit(model, hp, data, plan, [stopper, reporter], initial_epoch=initial_epoch, epochs=plan.max_epochs)
 
 
