@@ -20,6 +20,9 @@ from sweeps.results import constants as c
 NOT_CONFIGURATION = (c.REPEAT, c.SEED)
 """Hyperparameter columns that tell repeats of one configuration apart."""
 
+MEAN_PREFIX = "mean_"
+"""Key prefix of a configuration's mean score over its repeats (``mean_val_loss``) in run.json's ``chosen``."""
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -35,6 +38,12 @@ class Choice:
     mean: float
     runs: int
     scored_runs: int
+
+    def facts(self, metric: str) -> dict[str, Any]:
+        """What run.json, the outcome and the console say of it: ``configuration``, ``trial_ids``, ``runs``,
+        ``scored_runs`` and ``mean_<metric>``."""
+        return {"configuration": dict(self.configuration), "trial_ids": list(self.trial_ids), "runs": self.runs,
+                "scored_runs": self.scored_runs, MEAN_PREFIX + metric: self.mean}
 
 
 def configuration_of(row: Mapping[str, Any], hyperparameters: Iterable[str]) -> dict[str, Any]:

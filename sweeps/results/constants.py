@@ -113,6 +113,18 @@ TEST_PREDICTIONS_FILE = "test_predictions.parquet"
 """One row per test row for the chosen configuration's retrain: row, target, prediction, probability
 (classification: of the true class); absent when nothing was scored."""
 
+ROW = "row"
+"""test_predictions: the row's position in the test split (from 0)."""
+
+TARGET = "target"
+"""test_predictions: the true label (class index, int64) or value (float64)."""
+
+PREDICTION = "prediction"
+"""test_predictions: the predicted class index (int64) or value (float64)."""
+
+PROBABILITY = "probability"
+"""test_predictions, classification only: the model's probability of the true class."""
+
 RAY_DIR = "ray"
 """Ray Tune's own experiment state, used by resume."""
 

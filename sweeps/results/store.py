@@ -12,14 +12,16 @@ from __future__ import annotations
 import math
 import statistics
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from ray.tune import Callback
 
 from sweeps.results import constants as c
 from sweeps.results import records
+from sweeps.results.choice import Choice, choose
 from sweeps.results.storage import Folder
 from sweeps.search.space import resolve_config
 
@@ -203,13 +205,20 @@ class SweepStore(Callback):
             out.append(row)
         return out
 
-    def best_trial(self) -> dict[str, Any] | None:
-        """The trial whose best epoch is best by the sweep's metric and mode (None if none is finite)."""
-        rows = [r for r in self.trial_rows() if _finite(r.get(c.BEST_PREFIX + self.metric))]
-        if not rows:
+    def chosen(self) -> tuple[dict[str, Any], Choice] | None:
+        """The chosen configuration (best mean over repeats, :mod:`sweeps.results.choice`) and the row of its
+        best-scoring repeat; None if no score is finite."""
+        rows = self.trial_rows()
+        picked = choose(pd.DataFrame(rows), self.metric, self.mode, self.hyperparameters) if rows else None
+        if picked is None:
             return None
-        sign = 1 if self.mode == "min" else -1
-        return min(rows, key=lambda r: sign * r[c.BEST_PREFIX + self.metric])
+        return next(r for r in rows if r[c.TRIAL_ID] == picked.representative), picked
+
+    def best_trial(self) -> dict[str, Any] | None:
+        """The chosen configuration's best-scoring repeat with :meth:`Choice.facts`; with one run per
+        configuration, the trial whose best epoch is best."""
+        chosen = self.chosen()
+        return None if chosen is None else {**chosen[0], **chosen[1].facts(self.metric)}
 
     def counts(self) -> dict[str, int]:
         counts = {s: 0 for s in c.STATUSES}
@@ -217,13 +226,15 @@ class SweepStore(Callback):
             counts[row[c.STATUS]] = counts.get(row[c.STATUS], 0) + 1
         return counts
 
-    def set_chosen(self, trial_id: str, test_metrics: Mapping[str, float]) -> None:
+    def set_chosen(self, trial_ids: Iterable[str], representative: str, test_metrics: Mapping[str, float]) -> None:
+        """Mark every trial of the chosen configuration; its ``representative`` carries the test scores."""
+        chosen = set(trial_ids)
         for row in self.trials.values():
-            row[c.CHOSEN] = row[c.TRIAL_ID] == trial_id
+            row[c.CHOSEN] = row[c.TRIAL_ID] in chosen
             for key in list(row):
                 if key.startswith(c.TEST_PREFIX):
                     row[key] = None
-        self.trials[trial_id].update(test_metrics)
+        self.trials[representative].update(test_metrics)
         self._dirty = True
 
     def flush(self) -> None:
