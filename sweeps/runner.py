@@ -2,7 +2,8 @@
 
 Order matters for "nothing is lost": the spec is validated before Ray starts and the data
 loaded (while Ray starts) before anything is written; the store writes rows as epochs
-finish; the chosen trial is scored on the test split once, after the search.
+finish; the chosen configuration (best mean over repeats) is scored on the test split
+once, after the search.
 """
 
 from __future__ import annotations
@@ -55,7 +56,11 @@ class SweepInterrupted(SweepError):
 
 @dataclass
 class SweepOutcome:
-    """What a finished sweep produced; everything is also on disk in ``folder``."""
+    """What a finished sweep produced; everything is also on disk in ``folder``.
+
+    ``chosen``: the chosen configuration's best repeat (its trials.parquet row) with ``configuration``,
+    ``trial_ids``, ``runs``, ``scored_runs`` and ``mean_<metric>``; None when no score was finite.
+    """
 
     folder: Path | str
     metric: str
