@@ -397,7 +397,7 @@ def _fit(tuner: Any, launcher: ScorerLauncher, signals: _Signals, folder: Folder
 def _finish(spec: Spec, folder: Folder, data: Splits, started: float, scorer: Any) -> SweepOutcome:
     """Choose the configuration (best mean over repeats), score it once on the test split, close the run facts."""
     from sweeps.results.predictions import predictions_table
-    from sweeps.search.space import resolve_config
+    from sweeps.search.space import config_from_row
 
     store = SweepStore(folder, sweep=spec.name, family=spec.family, metric=spec.metric, mode=spec.mode,
                        metadata=_store_metadata(spec))
@@ -409,7 +409,7 @@ def _finish(spec: Spec, folder: Folder, data: Splits, started: float, scorer: An
     if chosen is not None:
         row, choice = chosen
         best = {**row, **choice.facts(spec.metric)}
-        hp = resolve_config({k: row[k] for k in store.hyperparameters if row.get(k) is not None}, spec.family)
+        hp = config_from_row(spec, row, store.hyperparameters)
         scored = score(scorer, hp, data, plan_from_spec(spec), int(row[c.BEST_EPOCH]))
         test = {k: v for k, v in scored.metrics.items() if k.startswith(c.TEST_PREFIX)}
         store.set_chosen(choice.trial_ids, choice.representative, test)
