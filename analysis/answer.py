@@ -20,6 +20,7 @@ from analysis.load import Results, SweepInfo
 from analysis.noise import NoiseVerdict, noise, noise_verdict, t_quantile_975
 from analysis.summarise import best_epochs, configuration, describe, format_value, status_counts
 from sweeps.results import constants as c
+from sweeps.results.choice import choose
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def answer_from(info: SweepInfo, trials: pd.DataFrame, best: pd.DataFrame, verdi
     flags = trials[c.CHOSEN].fillna(False).astype(bool) if c.CHOSEN in trials.columns else None
     chosen = trials.loc[flags] if flags is not None else trials.head(0)
     if chosen.empty:
-        chosen = _best_mean_runs(best, info)
+        chosen = _best_mean_runs(trials, best, info)
     row = _representative(chosen)
     base = dict(sweep=info.name, question=question(info), metric=metric, mode=info.mode, verdict=verdict,
                 statuses=status_counts(trials), data=info.data_source,
@@ -197,18 +198,14 @@ def configuration_axes(axes: Any) -> list[str]:
     return [a for a in dict.fromkeys(axes) if a not in (c.REPEAT, c.SEED)]
 
 
-def _best_mean_runs(best: pd.DataFrame, info: SweepInfo) -> pd.DataFrame:
-    """When the runner chose nothing (a sweep still running or stopped): the best configuration's runs."""
-    table = noise(best, info.metric, info.mode, info.axes)
-    if table.empty:
-        return best.head(0)
-    config = [a for a in configuration_axes(info.axes) if a in table.columns]
-    top = table.iloc[0]
-    match = np.ones(len(best), dtype=bool)
-    for axis in config:
-        match &= (best[axis].astype(str) == str(top[axis])).to_numpy() if pd.notna(top[axis]) else \
-            best[axis].isna().to_numpy()
-    return best.loc[match]
+def _best_mean_runs(trials: pd.DataFrame, best: pd.DataFrame, info: SweepInfo) -> pd.DataFrame:
+    """When the runner chose nothing (a sweep still running or stopped): the runs of the runner's rule's pick."""
+    column = c.BEST_PREFIX + info.metric
+    frame = trials if column in trials.columns else best.rename(columns={info.metric: column})
+    pick = choose(frame, info.metric, info.mode, info.hyperparameters)
+    if pick is None:
+        return frame.head(0)
+    return frame.loc[frame[c.TRIAL_ID].astype(str).isin(pick.trial_ids)]
 
 
 def _representative(chosen: pd.DataFrame) -> pd.Series | None:

@@ -26,8 +26,7 @@ BOOTSTRAP_CELLS = 20_000_000
 PROBABILITY_FLOOR = 1e-7
 """Keras clips predicted probabilities to [1e-7, 1 - 1e-7] before the log of its cross-entropy."""
 
-TARGET, PREDICTION, PROBABILITY = "target", "prediction", "probability"
-"""Columns of ``test_predictions.parquet``: the true label or value, the model's, its probability of the truth."""
+TARGET, PREDICTION, PROBABILITY = c.TARGET, c.PREDICTION, c.PROBABILITY
 
 
 @dataclass(frozen=True)

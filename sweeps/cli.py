@@ -146,7 +146,7 @@ def _resume(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    from sweeps.progress import describe_trial
+    from sweeps.progress import describe_choice, describe_trial
     from sweeps.runner import status
 
     info = status(args.folder)
@@ -160,7 +160,8 @@ def _status(args: argparse.Namespace) -> int:
         print(f"  {'not started':<14} {pending}")
     best = info["best"]
     if best:
-        print(f"best {info['metric']}: {best['best_' + info['metric']]:.4f} at epoch {best['best_epoch']} "
+        print(f"best: {describe_choice(best, info['metric'], info['axes'])}")
+        print(f"  best {info['metric']}: {best['best_' + info['metric']]:.4f} at epoch {best['best_epoch']} "
               f"({describe_trial(best)}, trial {best['trial_id']})")
     return 0
 
@@ -177,7 +178,7 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _print_outcome(outcome: Any) -> None:
-    from sweeps.progress import describe_trial
+    from sweeps.progress import describe_choice
 
     counts = ", ".join(f"{n} {s}" for s, n in outcome.counts.items() if n)
     print(f"\nresults: {outcome.folder}  ({outcome.seconds:.0f} s; {counts})")
@@ -186,8 +187,9 @@ def _print_outcome(outcome: Any) -> None:
         return
     best = outcome.chosen
     metric = outcome.metric
-    print(f"best: {describe_trial(best)} (trial {best['trial_id']})")
-    print(f"  validation {metric}: {best['best_' + metric]:.4f} at epoch {best['best_epoch']}")
+    print(f"best: {describe_choice(best, metric, outcome.axes)}")
+    print(f"  validation {metric}: {best['best_' + metric]:.4f} at epoch {best['best_epoch']}"
+          + (f" (trial {best['trial_id']}, its best repeat)" if len(best.get("trial_ids") or ()) > 1 else ""))
     for key, value in outcome.test_metrics.items():
         print(f"  held-out {key}: {value:.4f}")
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, TextIO
 
 from sweeps.results import constants as c
+from sweeps.results.choice import MEAN_PREFIX
 
 _LABELS = {c.RUNNING: "running", c.COMPLETED: "completed", c.EARLY_STOPPED: "early-stopped",
            c.PRUNED: "pruned", c.DIVERGED: "diverged", c.ERRORED: "error", c.INTERRUPTED: "interrupted"}
@@ -32,6 +33,22 @@ def describe_trial(row: Mapping[str, Any], keys: tuple[str, ...] = _SHOWN, extra
         else:
             parts.append(f"{key}={value:g}" if isinstance(value, float) else f"{key}={value}")
     return " ".join(parts)
+
+
+def describe_choice(best: Mapping[str, Any], metric: str, axes: Iterable[str] = ()) -> str:
+    """The chosen configuration with every searched axis (a user model's own too), and its runs.
+
+    'adam width=64 depth=1 lr=0.003 (trial a_00001)', or with repeats
+    'adam width=64 depth=1 lr=0.003 (mean val_loss 0.1356 over 3 runs; trials a_00001, a_00002, a_00003)'.
+    """
+    extra = tuple(a for a in axes if a not in _SHOWN and a not in (c.REPEAT, c.SEED))
+    text = describe_trial(best, extra=extra)
+    trial_ids = list(best.get("trial_ids") or [best[c.TRIAL_ID]])
+    if len(trial_ids) == 1:
+        return f"{text} (trial {trial_ids[0]})"
+    runs, scored = best.get("runs", len(trial_ids)), best.get("scored_runs", len(trial_ids))
+    counted = f"{runs} runs" if scored == runs else f"{scored} of {runs} runs"
+    return f"{text} (mean {metric} {best[MEAN_PREFIX + metric]:.4f} over {counted}; trials {', '.join(trial_ids)})"
 
 
 def progress_line(counts: Mapping[str, int], total: int, best: Mapping[str, Any] | None, metric: str,

@@ -2,7 +2,8 @@
 
 Order matters for "nothing is lost": the spec is validated before Ray starts and the data
 loaded (while Ray starts) before anything is written; the store writes rows as epochs
-finish; the chosen trial is scored on the test split once, after the search.
+finish; the chosen configuration (best mean over repeats) is scored on the test split
+once, after the search.
 """
 
 from __future__ import annotations
@@ -56,7 +57,11 @@ class SweepInterrupted(SweepError):
 
 @dataclass
 class SweepOutcome:
-    """What a finished sweep produced; everything is also on disk in ``folder``."""
+    """What a finished sweep produced; everything is also on disk in ``folder``.
+
+    ``chosen``: the chosen configuration's best repeat (its trials.parquet row) with ``configuration``,
+    ``trial_ids``, ``runs``, ``scored_runs`` and ``mean_<metric>``; None when no score was finite.
+    """
 
     folder: Path | str
     metric: str
@@ -64,6 +69,8 @@ class SweepOutcome:
     chosen: dict[str, Any] | None
     test_metrics: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
+    axes: list[str] = field(default_factory=list)
+    """The searched hyperparameters, which the console names in the chosen configuration."""
 
 
 def run(spec: Spec | str | Path | Mapping[str, Any], *, results: str | Path = "results",
@@ -162,7 +169,7 @@ def status(location: str | Path) -> dict[str, Any]:
     from sweeps.search.space import count_trials
 
     return {"name": spec.name, "folder": folder.uri, "metric": spec.metric, "mode": spec.mode,
-            "total": count_trials(spec), "counts": store.counts(), "best": store.best_trial(),
+            "total": count_trials(spec), "counts": store.counts(), "best": store.best_trial(), "axes": spec.axes,
             "epochs": len(store.epochs), "finished": facts.get("finished"), "chosen": facts.get("chosen")}
 
 
@@ -391,23 +398,29 @@ def _fit(tuner: Any, launcher: ScorerLauncher, signals: _Signals, folder: Folder
 
 
 def _finish(spec: Spec, folder: Folder, data: Splits, started: float, scorer: Any) -> SweepOutcome:
-    """Choose the best trial, score it once on the test split, and close the run facts."""
-    from sweeps.search.space import resolve_config
+    """Choose the configuration (best mean over repeats), score it once on the test split, close the run facts."""
+    from sweeps.results.predictions import predictions_table
+    from sweeps.search.space import config_from_row
 
     store = SweepStore(folder, sweep=spec.name, family=spec.family, metric=spec.metric, mode=spec.mode,
                        metadata=_store_metadata(spec))
     store.load_existing()
-    best = store.best_trial()
-    test: dict[str, float] = {}
-    chosen_facts = None
-    if best is not None:
-        hp = {k: v for k, v in best.items() if v is not None}
-        hp = resolve_config(hp, spec.family)
-        scores = score(scorer, hp, data, plan_from_spec(spec), int(best[c.BEST_EPOCH]))
-        test = {k: v for k, v in scores.items() if k.startswith(c.TEST_PREFIX)}
-        store.set_chosen(best[c.TRIAL_ID], test)
-        chosen_facts = {"trial_id": best[c.TRIAL_ID], "best_epoch": best[c.BEST_EPOCH],
-                        spec.metric: best[c.BEST_PREFIX + spec.metric], "retrained": scores, **test}
+    chosen = store.chosen()
+    best, test, chosen_facts = None, {}, None
+    if folder.exists(c.TEST_PREDICTIONS_FILE):
+        folder.remove_file(c.TEST_PREDICTIONS_FILE)
+    if chosen is not None:
+        row, choice = chosen
+        best = {**row, **choice.facts(spec.metric)}
+        hp = config_from_row(spec, row, store.hyperparameters)
+        scored = score(scorer, hp, data, plan_from_spec(spec), int(row[c.BEST_EPOCH]))
+        test = {k: v for k, v in scored.metrics.items() if k.startswith(c.TEST_PREFIX)}
+        store.set_chosen(choice.trial_ids, choice.representative, test)
+        if scored.predictions:
+            folder.write_table(c.TEST_PREDICTIONS_FILE, predictions_table(scored.predictions, data.task))
+        chosen_facts = {"trial_id": row[c.TRIAL_ID], "best_epoch": row[c.BEST_EPOCH],
+                        spec.metric: row[c.BEST_PREFIX + spec.metric], "retrained": scored.metrics, **test,
+                        **choice.facts(spec.metric)}
     else:
         stop_scorer(scorer)
     store.flush()
@@ -419,7 +432,7 @@ def _finish(spec: Spec, folder: Folder, data: Splits, started: float, scorer: An
     _write_run_facts(folder, spec, {"finished": _iso(finished), "duration_seconds": round(finished - started, 2),
                                     "nodes_used": nodes, "counts": counts, "chosen": chosen_facts})
     shown = folder.uri if is_uri(folder.uri) else Path(folder.path)
-    return SweepOutcome(shown, spec.metric, counts, best, test, finished - started)
+    return SweepOutcome(shown, spec.metric, counts, best, test, finished - started, spec.axes)
 
 
 def _write_run_facts(folder: Folder, spec: Spec, updates: Mapping[str, Any]) -> None:

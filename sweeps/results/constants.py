@@ -40,6 +40,13 @@ REPEAT = "repeat"
 SEED = "seed"
 """Seed the trial's weights and shuffling were drawn from (data.seed + repeat)."""
 
+PARAMS = "params"
+"""Weights in the trial's model (``model.count_params()``, trainable or not); the trial reports it
+with the first epoch each of its processes runs."""
+
+SECONDS_PER_EPOCH = "seconds_per_epoch"
+"""Median of the trial's ``epoch_seconds``: what one more epoch of this configuration costs."""
+
 STATUS = "status"
 """How a trial ended: one of STATUSES."""
 
@@ -53,10 +60,12 @@ BEST_PREFIX = "best_"
 """Prefix of trial columns holding the metrics at the best epoch (best_val_loss, best_accuracy, ...)."""
 
 TEST_PREFIX = "test_"
-"""Prefix of trial columns holding held-out test metrics; set only for the chosen trial."""
+"""Prefix of trial columns holding held-out test metrics; set only on the chosen configuration's
+representative (its best-scoring repeat, the one retrained and scored)."""
 
 CHOSEN = "chosen"
-"""True for the one trial the sweep chose by its metric and mode."""
+"""True for every trial (each repeat) of the configuration the sweep chose: the best mean of its metric
+over repeats (``sweeps/results/choice.py``)."""
 
 ERROR = "error"
 """Last line of the error that ended a trial, if any."""
@@ -108,6 +117,18 @@ RUN_BASELINES = "baselines"
 "predictors": {name: {"value", ["prior",] "validation": {metric: score}, "test": {...}}}}`` with the
 predictors "majority class" (classification) or "training mean" and "training median" (regression)
 and the trials' Keras metric names without the ``val_``/``test_`` prefix."""
+
+ROW = "row"
+"""test_predictions: the row's position in the test split (from 0)."""
+
+TARGET = "target"
+"""test_predictions: the true label (class index, int64) or value (float64)."""
+
+PREDICTION = "prediction"
+"""test_predictions: the predicted class index (int64) or value (float64)."""
+
+PROBABILITY = "probability"
+"""test_predictions, classification only: the model's probability of the true class."""
 
 RAY_DIR = "ray"
 """Ray Tune's own experiment state, used by resume."""

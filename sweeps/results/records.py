@@ -90,6 +90,7 @@ def trial_schema(metrics: Sequence[str], metadata: Mapping[str, Any] | None = No
     fields += [(c.BEST_PREFIX + m, pa.float64()) for m in ordered]
     fields += [(c.TEST_PREFIX + m, pa.float64()) for m in ordered]
     fields += [(c.CHOSEN, pa.bool_()), (c.ERROR, pa.string()), (c.NODE, pa.string())]
+    fields += [(c.PARAMS, pa.int64()), (c.SECONDS_PER_EPOCH, pa.float64())]
     return pa.schema(fields, metadata=encode_metadata(metadata or {}))
 
 

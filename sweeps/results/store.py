@@ -10,15 +10,18 @@ any moment leaves the last complete file readable.
 from __future__ import annotations
 
 import math
+import statistics
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from ray.tune import Callback
 
 from sweeps.results import constants as c
 from sweeps.results import records
+from sweeps.results.choice import Choice, choose
 from sweeps.results.storage import Folder
 from sweeps.search.space import resolve_config
 
@@ -29,6 +32,8 @@ _REPORTED_BY_TUNE = {
     "episodes_total", "timesteps_since_restore", "experiment_tag", "checkpoint_dir_name",
     "should_checkpoint", c.STOP_REASON, c.REPORTED_AT,
 }
+_TRIAL_FIELDS = (c.PARAMS,)
+"""Reported with an epoch but kept on the trial's row."""
 
 
 class SweepStore(Callback):
@@ -171,6 +176,7 @@ class SweepStore(Callback):
         self._last_epoch[trial.trial_id] = epoch
         self.epochs[(trial.trial_id, epoch)] = row
         trial_row[c.NODE] = result.get(c.NODE)
+        trial_row.update({k: int(result[k]) for k in _TRIAL_FIELDS if result.get(k) is not None})
         self._dirty = True
 
     def _trial_row(self, trial: Any) -> dict[str, Any]:
@@ -193,18 +199,26 @@ class SweepStore(Callback):
             row[c.EPOCHS_RUN] = max((e[c.EPOCH] for e in epochs), default=0)
             best = best_epoch_row(epochs, self.metric, self.mode)
             row[c.BEST_EPOCH] = best[c.EPOCH] if best else None
+            row[c.SECONDS_PER_EPOCH] = _median(e.get(c.EPOCH_SECONDS) for e in epochs)
             for m in records.metric_names(epochs, self.hyperparameters):
                 row[c.BEST_PREFIX + m] = best.get(m) if best else None
             out.append(row)
         return out
 
-    def best_trial(self) -> dict[str, Any] | None:
-        """The trial whose best epoch is best by the sweep's metric and mode (None if none is finite)."""
-        rows = [r for r in self.trial_rows() if _finite(r.get(c.BEST_PREFIX + self.metric))]
-        if not rows:
+    def chosen(self) -> tuple[dict[str, Any], Choice] | None:
+        """The chosen configuration (best mean over repeats, :mod:`sweeps.results.choice`) and the row of its
+        best-scoring repeat; None if no score is finite."""
+        rows = self.trial_rows()
+        picked = choose(pd.DataFrame(rows), self.metric, self.mode, self.hyperparameters) if rows else None
+        if picked is None:
             return None
-        sign = 1 if self.mode == "min" else -1
-        return min(rows, key=lambda r: sign * r[c.BEST_PREFIX + self.metric])
+        return next(r for r in rows if r[c.TRIAL_ID] == picked.representative), picked
+
+    def best_trial(self) -> dict[str, Any] | None:
+        """The chosen configuration's best-scoring repeat with :meth:`Choice.facts`; with one run per
+        configuration, the trial whose best epoch is best."""
+        chosen = self.chosen()
+        return None if chosen is None else {**chosen[0], **chosen[1].facts(self.metric)}
 
     def counts(self) -> dict[str, int]:
         counts = {s: 0 for s in c.STATUSES}
@@ -212,13 +226,15 @@ class SweepStore(Callback):
             counts[row[c.STATUS]] = counts.get(row[c.STATUS], 0) + 1
         return counts
 
-    def set_chosen(self, trial_id: str, test_metrics: Mapping[str, float]) -> None:
+    def set_chosen(self, trial_ids: Iterable[str], representative: str, test_metrics: Mapping[str, float]) -> None:
+        """Mark every trial of the chosen configuration; its ``representative`` carries the test scores."""
+        chosen = set(trial_ids)
         for row in self.trials.values():
-            row[c.CHOSEN] = row[c.TRIAL_ID] == trial_id
+            row[c.CHOSEN] = row[c.TRIAL_ID] in chosen
             for key in list(row):
                 if key.startswith(c.TEST_PREFIX):
                     row[key] = None
-        self.trials[trial_id].update(test_metrics)
+        self.trials[representative].update(test_metrics)
         self._dirty = True
 
     def flush(self) -> None:
@@ -253,8 +269,14 @@ def _tune_finished(trial: Any) -> bool:
 
 
 def _is_metric(key: str, value: Any) -> bool:
-    return (key not in _REPORTED_BY_TUNE and key not in _EPOCH_FIELDS and key not in records.HYPERPARAMETER_TYPES
+    return (key not in _REPORTED_BY_TUNE and key not in (*_EPOCH_FIELDS, *_TRIAL_FIELDS)
+            and key not in records.HYPERPARAMETER_TYPES
             and isinstance(value, (int, float)) and not isinstance(value, bool))
+
+
+def _median(values: Any) -> float | None:
+    finite = sorted(v for v in values if _finite(v))
+    return float(statistics.median(finite)) if finite else None
 
 
 def _finite(value: Any) -> bool:

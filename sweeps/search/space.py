@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sweeps.results import constants as c
+from sweeps.results.records import cell
 from sweeps.search.searchers import uses_searcher
 from sweeps.spec.rules import Axis
 from sweeps.trial.optimizers import OPTIMIZER_SETTINGS, SETTINGS
@@ -109,6 +110,24 @@ def resolve_config(config: Mapping[str, Any], family: str) -> dict[str, Any]:
     flat.update(config.get(POINT, {}))
     flat["family"] = family
     return _drop_unused_settings(flat)
+
+
+def config_from_row(spec: Any, row: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
+    """A stored trial row's hyperparameters ``names`` as the trial had them, for its retrain.
+
+    Parquet holds a list or a mapping as text (``widths`` "100-50", a schedule's JSON); such text
+    becomes the spec's value that :func:`records.cell` writes as it. Other strings stay as stored.
+    """
+    flat = {}
+    for name in names:
+        value = row.get(name)
+        if value is None:
+            continue
+        axis = spec.hyperparameters.get(name)
+        if isinstance(value, str) and axis is not None:
+            value = next((v for v in axis.candidates() if not isinstance(v, str) and cell(v) == value), value)
+        flat[name] = value
+    return resolve_config(flat, spec.family)
 
 
 def _plain(value: Any) -> Any:

@@ -41,13 +41,15 @@ class EpochReporter(keras.callbacks.Callback):
 
     ``entered`` is the ``time.perf_counter()`` at which the trial began in this process; the
     first epoch's record then carries the set-up seconds before it, the runner's per-trial overhead.
+    It also carries ``params``, the model's weight count, so the store can weigh a configuration's cost.
 
     Placed after EarlyStopping and TerminateOnNaN in the callback list, so on a trial's
     last epoch it sees why training stops and says so in ``stop_reason``.
     """
 
     def __init__(self, send: Send, *, max_epochs: int, node: str, checkpoint_every: int = 0,
-                 checkpoint_seconds: float = 0.0, stopper: Any | None = None, entered: float | None = None) -> None:
+                 checkpoint_seconds: float = 0.0, stopper: Any | None = None, entered: float | None = None,
+                 params: int | None = None) -> None:
         super().__init__()
         self.send = send
         self.max_epochs = max_epochs
@@ -59,6 +61,7 @@ class EpochReporter(keras.callbacks.Callback):
         self.entered = entered
         self._started = 0.0
         self._setup_seconds: float | None = None
+        self._params = params
 
     def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self._started = time.perf_counter()
@@ -78,6 +81,9 @@ class EpochReporter(keras.callbacks.Callback):
         if self._setup_seconds is not None:
             record[c.SETUP_SECONDS] = self._setup_seconds
             self._setup_seconds = None
+        if self._params is not None:
+            record[c.PARAMS] = self._params
+            self._params = None
         reason = self._stop_reason(record, number)
         if reason:
             record[c.STOP_REASON] = reason

@@ -19,7 +19,7 @@ from typing import Any
 from ray.tune import Callback
 
 from sweeps.trial.data import Splits
-from sweeps.trial.trainable import TrialPlan
+from sweeps.trial.trainable import TestScore, TrialPlan
 
 LOW_PRIORITY = 10
 """``nice`` increment of the warming actor, so its import never slows a running trial."""
@@ -34,7 +34,7 @@ class WarmScorer:
         os.nice(LOW_PRIORITY)
         import_keras()
 
-    def score(self, hp: Mapping[str, Any], data: Splits, plan: TrialPlan, epochs: int) -> dict[str, float]:
+    def score(self, hp: Mapping[str, Any], data: Splits, plan: TrialPlan, epochs: int) -> TestScore:
         from sweeps.trial.trainable import score_on_test
 
         return score_on_test(hp, data, plan, epochs)
@@ -67,7 +67,7 @@ def start_scorer(plan: TrialPlan) -> Any | None:
     return ray.remote(num_cpus=0)(WarmScorer).remote()
 
 
-def score(scorer: Any | None, hp: Mapping[str, Any], data: Splits, plan: TrialPlan, epochs: int) -> dict[str, float]:
+def score(scorer: Any | None, hp: Mapping[str, Any], data: Splits, plan: TrialPlan, epochs: int) -> TestScore:
     """Retrain ``hp`` for ``epochs`` and score it on the test split, on ``scorer`` or in a task."""
     import ray
 

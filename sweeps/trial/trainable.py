@@ -86,7 +86,7 @@ def train_trial(config: Mapping[str, Any], data: Splits, plan: TrialPlan) -> Non
 
     reporter = EpochReporter(send, max_epochs=plan.max_epochs, node=node_name(),
                              checkpoint_every=plan.checkpoint_every, checkpoint_seconds=plan.checkpoint_seconds,
-                             stopper=stopper, entered=entered)
+                             stopper=stopper, entered=entered, params=int(model.count_params()))
     fit(model, hp, data, plan, [stopper, reporter], initial_epoch=initial_epoch, epochs=plan.max_epochs)
 
 
@@ -178,20 +178,34 @@ def fit(model: Any, hp: Mapping[str, Any], data: Splits, plan: TrialPlan, callba
     )
 
 
-def score_on_test(hp: Mapping[str, Any], data: Splits, plan: TrialPlan, epochs: int) -> dict[str, float]:
+@dataclass(frozen=True)
+class TestScore:
+    """The one test-split score of the chosen configuration.
+
+    ``metrics``: ``test_*`` and the retrained model's ``val_*``; ``predictions``: the columns of
+    ``test_predictions.parquet`` ({} where a row has no single prediction).
+    """
+
+    metrics: dict[str, float]
+    predictions: dict[str, Any]
+
+
+def score_on_test(hp: Mapping[str, Any], data: Splits, plan: TrialPlan, epochs: int) -> TestScore:
     """Retrain ``hp`` with its seed for ``epochs`` (its best epoch), then score once on the test split.
 
-    Returns ``test_*`` metrics and the retrained model's ``val_*`` metrics, which match the
-    trial's best epoch when training is deterministic.
+    The retrained model's ``val_*`` metrics match the trial's best epoch when training is deterministic.
     """
-    from sweeps.trial.pipelines import evaluation_batches
+    from sweeps.results.predictions import prediction_columns
+    from sweeps.trial.pipelines import EVALUATION_BATCH, evaluation_batches
 
     model = compile_model(hp, data, plan)
     if epochs > 0:
         fit(model, hp, data, plan, [], epochs=epochs)
     test = model.evaluate(evaluation_batches(data.x_test, data.y_test), return_dict=True, verbose=0)
     val = model.evaluate(evaluation_batches(data.x_val, data.y_val), return_dict=True, verbose=0)
-    return {**{f"test_{k}": float(v) for k, v in test.items()}, **{f"val_{k}": float(v) for k, v in val.items()}}
+    outputs = model.predict(data.x_test, batch_size=EVALUATION_BATCH, verbose=0)
+    metrics = {**{f"test_{k}": float(v) for k, v in test.items()}, **{f"val_{k}": float(v) for k, v in val.items()}}
+    return TestScore(metrics, prediction_columns(outputs, data.y_test, data.task))
 
 
 def worker_settings(plan: TrialPlan) -> dict[str, Any]:

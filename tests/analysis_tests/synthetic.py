@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyarrow.parquet as pq
 import yaml
 
 from sweeps.results import constants as c
 from sweeps.results import records
+from sweeps.results.choice import choose
 
 METRICS = ("loss", "accuracy", "val_loss", "val_accuracy")
 
@@ -87,8 +89,12 @@ def synthetic_sweep(
         trial_rows.append({c.SWEEP: name, c.TRIAL_ID: trial_id, **hyper, c.STATUS: status, c.EPOCHS_RUN: last,
                            c.BEST_EPOCH: best, **({f"best_{m}": curve[best - 1][m] for m in METRICS} if best else {}),
                            c.CHOSEN: False, c.NODE: "10.0.0.1"})
-    ranked = sorted((t for t in trial_rows if t[c.BEST_EPOCH]), key=lambda t: t["best_val_loss"])
-    ranked[0].update({c.CHOSEN: True, "test_loss": ranked[0]["best_val_loss"] * 1.05, "test_accuracy": 0.9})
+    pick = choose(pd.DataFrame(trial_rows), "val_loss", "min", records.HYPERPARAMETERS)
+    assert pick is not None
+    for row in trial_rows:
+        row[c.CHOSEN] = row[c.TRIAL_ID] in pick.trial_ids
+        if row[c.TRIAL_ID] == pick.representative:
+            row.update({"test_loss": row["best_val_loss"] * 1.05, "test_accuracy": 0.9})
     axes = [a for a, values in [("width", widths), ("depth", depths), ("optimizer", optimizers),
                                 ("learning_rate", learning_rates)] if len(values) > 1]
     run = {"name": name, "metric": "val_loss", "mode": "min", "axes": axes, "scheduler": scheduler,

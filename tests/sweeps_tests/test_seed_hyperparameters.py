@@ -14,7 +14,7 @@ import pytest
 from sweeps import load_spec
 from sweeps.errors import SpecError
 from sweeps.results import records
-from sweeps.search.space import grid_points, resolve_config
+from sweeps.search.space import config_from_row, grid_points, resolve_config
 from sweeps.trial.data import load_data
 from sweeps.trial.trainable import compile_model, fit, plan_from_spec
 
@@ -76,6 +76,17 @@ def test_widths_and_schedules_are_searchable_grids_and_columns() -> None:
     assert row["widths"] == "100-50" and row["lr_schedule"] == '{"cosine": {"decay_steps": 10}}'
     table = records.to_table([row], records.trial_schema([]))
     assert table.column("widths").to_pylist() == ["100-50"]
+
+
+def test_a_stored_rows_widths_and_schedule_are_read_back_for_the_retrain() -> None:
+    spec = _spec({"widths": {"grid": [[100, 50], [64]]}, "activation": {"grid": ["relu", "tanh"]}},
+                 {"lr_schedule": {"grid": [{"cosine": {"decay_steps": 10}}, {"exponential": {
+                     "decay_rate": 0.5, "decay_steps": 3}}]}})
+    row = {"widths": "64", "lr_schedule": '{"exponential": {"decay_rate": 0.5, "decay_steps": 3}}',
+           "activation": "tanh", "optimizer": "adam", "learning_rate": 0.01, "dropout": None, "best_val_loss": 0.3}
+    hp = config_from_row(spec, row, records.HYPERPARAMETERS)
+    assert hp["widths"] == [64] and hp["lr_schedule"] == {"exponential": {"decay_rate": 0.5, "decay_steps": 3}}
+    assert hp["activation"] == "tanh" and "dropout" not in hp and "best_val_loss" not in hp
 
 
 def test_negative_slope_is_dropped_for_other_activations() -> None:

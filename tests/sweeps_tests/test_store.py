@@ -100,3 +100,15 @@ def test_a_restarted_trial_that_stops_sooner_drops_the_dead_attempts_later_epoch
     assert epochs["val_loss"].tolist() == [5.0, 4.0, 3.5, 3.2]
     row = _stored(tmp_path, c.TRIALS_FILE).iloc[0]
     assert (row[c.EPOCHS_RUN], row[c.BEST_EPOCH], row[c.STATUS]) == (4, 4, c.EARLY_STOPPED)
+
+
+def test_a_trials_weight_count_and_median_epoch_seconds_land_on_its_row_only(store: SweepStore,
+                                                                             tmp_path: Path) -> None:
+    trial = TrialStandIn("t5", CONFIG)
+    for number, seconds in zip(range(1, 4), [0.1, 0.3, 0.2]):
+        extra = {c.PARAMS: 610} if number == 1 else {}
+        store.on_trial_result(0, [trial], trial, {**_epoch(number, **extra), c.EPOCH_SECONDS: seconds})
+    store.flush()
+    row = _stored(tmp_path, c.TRIALS_FILE).iloc[0]
+    assert row[c.PARAMS] == 610 and row[c.SECONDS_PER_EPOCH] == pytest.approx(0.2)
+    assert c.PARAMS not in _stored(tmp_path, c.EPOCHS_FILE).columns

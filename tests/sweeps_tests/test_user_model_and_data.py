@@ -152,6 +152,24 @@ def test_regression_compiles_a_linear_output_with_the_chosen_loss_and_error_metr
     assert {"mae", "rmse", "val_mae", "val_rmse"} <= set(logs.history)
 
 
+def test_a_regressions_test_rows_hold_its_true_values_and_reproduce_its_test_mae(user_folder: Path) -> None:
+    from sweeps.results import constants as c
+    from sweeps.trial.trainable import score_on_test
+
+    spec = load_spec(_spec_file(user_folder, {
+        "name": "reg", "data": {"load": "myloader:load"}, "model": {"width": 8},
+        "train": {"optimizer": "adam", "learning_rate": 0.3, "max_epochs": 30}}))
+    data = load_data(spec.data, spec.family, spec.base)
+    spec = with_data(spec, data)
+    scored = score_on_test(resolve_config({"point": grid_points(spec)[0]}, spec.family), data,
+                           plan_from_spec(spec), epochs=30)
+    rows = scored.predictions
+    np.testing.assert_array_equal(rows[c.TARGET], data.y_test.reshape(-1).astype("float64"))
+    mae = float(np.abs(rows[c.PREDICTION] - rows[c.TARGET]).mean())
+    assert mae < float(np.abs(rows[c.TARGET] - rows[c.TARGET].mean()).mean()), "the model learned nothing"
+    assert mae == pytest.approx(scored.metrics["test_mae"], rel=1e-5) and c.PROBABILITY not in rows
+
+
 def test_a_loaders_fixed_splits_are_kept(user_folder: Path) -> None:
     from sklearn.datasets import load_diabetes
 
