@@ -83,7 +83,7 @@ def test_report_content_of_the_synthetic_sweep(toy_dir: Path, toy_report: Path) 
     text = toy_report.read_text()
     answer = analysis.answer(analysis.load(toy_dir))
     assert answer.trial_id is not None and answer.chosen_by_runner
-    assert f"(trial {answer.trial_id})" in text
+    assert answer.runs == 2 and f"(trial {answer.trial_id}, mean of 2 runs: trials " in text
     assert "Held-out test: loss" in text and "2 runs" in text
     assert "48 trials: 4 completed, 36 pruned, 8 diverged." in text
     images = Page(text).named("img")  # effects, learning rate, heatmap, capacity curves, gap, pruning, best, curves
