@@ -82,7 +82,8 @@ class Answer:
             out.append("Held-out test: not measured (the runner scores only the configuration it chose, at the end).")
         if self.beats_baseline is not False and self.baseline_line:
             out.append(self.baseline_line)
-        out.extend(f"Baseline: {i.text}." for i in self.improvements if i.split == "test")
+        out.extend(f"Baseline: {i.text}." for i in self.improvements
+                   if i.split == "test" and i.text not in self.baseline_line)
         out.extend(self.held_out_warnings)
         out.append(f"Noise: {self.verdict.text}")
         out.extend(self.axis_lines)

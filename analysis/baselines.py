@@ -50,7 +50,7 @@ class Improvement:
     def text(self) -> str:
         span = f" [{format_value(self.low)}, {format_value(self.high)}]" if np.isfinite(self.low) else ""
         return (f"{self.split} {self.metric} {format_value(self.model)} against {format_value(self.baseline)} "
-                f"for {self.predictor}: {'+' if self.improvement >= 0 else ''}{format_value(self.improvement)}{span}")
+                f"for {_what(self.predictor)}: {'+' if self.improvement >= 0 else ''}{format_value(self.improvement)}{span}")
 
     def as_dict(self) -> dict[str, Any]:
         return {"predictor": self.predictor, "split": self.split, "metric": self.metric,
@@ -117,19 +117,28 @@ def held_out_improvements(run: Mapping[str, Any], estimates: Mapping[str, ts.Est
 
 
 def verdict(improvements: list[Improvement], metric: str) -> tuple[bool | None, str]:
-    """Whether the chosen configuration beats every baseline on the sweep's metric, and the sentence to lead with."""
+    """Whether the chosen configuration beats every baseline on the sweep's metric, and the sentence to lead with.
+
+    Validation decides when its interval (over repeats) exists; with one run per configuration
+    the test split's interval (over its rows) decides instead.
+    """
     name = metric.removeprefix("val_")
-    mine = [i for i in improvements if i.split == "validation" and i.metric == name]
+    for split in ("validation", "test"):
+        mine = [i for i in improvements if i.split == split and i.metric == name]
+        if not mine:
+            continue
+        worst = min(mine, key=lambda i: (i.beyond_noise is True, i.beyond_noise is None, i.improvement))
+        on = "" if split == "validation" else " on the held-out test split"
+        if worst.beyond_noise is False:
+            return False, (f"No configuration beat predicting {_what(worst.predictor)} beyond noise{on}: the chosen "
+                           f"one reaches {worst.text}.")
+        if worst.beyond_noise is True:
+            return True, f"Better than predicting {_what(worst.predictor)}{on}: {worst.text}."
+    mine = [i for i in improvements if i.metric == name]
     if not mine:
         return None, ""
-    worst = min(mine, key=lambda i: (i.beyond_noise is True, i.improvement))
-    if worst.beyond_noise is False:
-        return False, (f"No configuration beat predicting {_what(worst.predictor)} beyond noise: the chosen one "
-                       f"reaches {worst.text}.")
-    if worst.beyond_noise is None:
-        return None, (f"The chosen configuration is ahead of {_what(worst.predictor)} ({worst.text}), but with one "
-                      "run per configuration nobody can tell whether by more than noise.")
-    return True, f"Better than predicting {_what(worst.predictor)}: {worst.text}."
+    return None, (f"The chosen configuration is ahead of predicting {_what(mine[0].predictor)} ({mine[0].text}), but "
+                  "with one run per configuration and no test interval nobody can tell whether by more than noise.")
 
 
 def _what(predictor: str) -> str:

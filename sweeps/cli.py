@@ -192,6 +192,19 @@ def _print_outcome(outcome: Any) -> None:
           + (f" (trial {best['trial_id']}, its best repeat)" if len(best.get("trial_ids") or ()) > 1 else ""))
     for key, value in outcome.test_metrics.items():
         print(f"  held-out {key}: {value:.4f}")
+    for line in _baseline_lines(outcome.folder):
+        print(f"  {line}")
+
+
+def _baseline_lines(folder: Path | str) -> list[str]:
+    """The report's verdict against the baselines, with intervals, so the console and the report agree."""
+    if not isinstance(folder, Path):
+        return []
+    import analysis
+
+    found = analysis.answer(analysis.load(folder))
+    lines = [found.baseline_line] if found.baseline_line else []
+    return lines + [f"baseline: {i.text}" for i in found.improvements if i.split == "test"]
 
 
 def _quiet_ray_console() -> None:
