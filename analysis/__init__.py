@@ -13,8 +13,10 @@ Example:
 from __future__ import annotations
 
 from analysis.answer import Answer, answer, summary_text
+from analysis.importance import Importance, importance
 from analysis.load import Results, SweepInfo, load
 from analysis.noise import NoiseVerdict, noise, noise_verdict, t_quantile_975
+from analysis.pairs import Pairs, pairs, rank_configurations, wilson_interval
 from analysis.report import write_report
 from analysis.summarise import (
     best_epochs,
@@ -29,22 +31,28 @@ from sweeps.search.rungs import rung_epochs
 
 __all__ = [
     "Answer",
+    "Importance",
     "NoiseVerdict",
+    "Pairs",
     "Results",
     "SweepInfo",
     "answer",
     "best_epochs",
     "capacity",
     "epochs_reached",
+    "importance",
     "load",
     "noise",
     "noise_verdict",
     "optimizers",
+    "pairs",
+    "rank_configurations",
     "rung_epochs",
     "status_counts",
     "summary_text",
     "survivors",
     "t_quantile_975",
     "train_validation_gap",
+    "wilson_interval",
     "write_report",
 ]

@@ -23,6 +23,7 @@ from analysis.plots._curves import (
     plot_gap,
     plot_learning_curves,
 )
+from analysis.plots._importance import ImportanceInfo, importance_info, plot_importance
 from analysis.plots._learning_rate import learning_rate_info, plot_learning_rate
 from analysis.plots._lines import Line, LinesInfo, Omitted, Panel, plot_lines
 from analysis.plots._pruning import PruningInfo, plot_pruning, pruning_info
@@ -32,6 +33,7 @@ __all__ = [
     "OPTIMIZER_COLOURS",
     "STATUS_COLOURS",
     "CapacityInfo",
+    "ImportanceInfo",
     "Line",
     "LinesInfo",
     "Omitted",
@@ -42,12 +44,14 @@ __all__ = [
     "capacity_info",
     "colour_key",
     "gap_info",
+    "importance_info",
     "learning_curves_info",
     "learning_rate_info",
     "plot_best_curves",
     "plot_capacity_curves",
     "plot_capacity_heatmap",
     "plot_gap",
+    "plot_importance",
     "plot_learning_curves",
     "plot_learning_rate",
     "plot_lines",
