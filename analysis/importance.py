@@ -42,7 +42,8 @@ SCORE_AT_MOST = 400
 """Out-of-bag configurations each refit is scored on."""
 TREES = 16
 REPLACEMENTS = 8
-"""Values an axis takes in turn when shuffled: all of a grid axis's, else this many quantiles."""
+"""An axis with fewer distinct values is a grid (each value is taken in turn when shuffled); others take
+this many quantiles."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -103,7 +104,6 @@ def importance(best: pd.DataFrame, metric: str, mode: str, axes: Sequence[str], 
     shares, r2 = np.empty((0, len(varied))), np.nan
     if len(y) >= 4 and np.ptp(y) > 0:
         shares, r2 = _resampled(x, y, resamples, np.random.default_rng(seed))
-        shares = shares[np.isfinite(shares).all(axis=1)]
     if len(shares) < 2:
         why = "no score varied" if len(y) >= 4 and np.ptp(y) == 0 else "too few configurations to tell"
         table = pd.DataFrame({AXIS: names, IMPORTANCE: np.nan, LOW: np.nan, HIGH: np.nan,
@@ -143,53 +143,81 @@ def _configurations(best: pd.DataFrame, metric: str, mode: str,
 def _resampled(x: np.ndarray, y: np.ndarray, resamples: int, rng: np.random.Generator) -> tuple[np.ndarray, float]:
     """Permutation importances per resample (rows) and axis (columns), and the out-of-bag R^2.
 
-    Rather than one random shuffle, each unseen configuration's axis takes every value in
-    :func:`_replacements` in turn: the expected error of a shuffle, without the luck of one.
-    Half the rise in squared error over the score's variance is, for an additive effect,
-    exactly the share of variance that axis explains.
+    A draw that leaves fewer than two configurations to score on is drawn again, up to
+    three times ``resamples`` draws in all.
     """
-    from sklearn.ensemble import RandomForestRegressor
-
     n, k = x.shape
     replacements = [_replacements(x[:, j]) for j in range(k)]
     variance = float(np.var(y))
-    shares = np.full((resamples, k), np.nan)
+    shares: list[np.ndarray] = []
     predicted, counted = np.zeros(n), np.zeros(n)
-    for b in range(resamples):
+    for _ in range(3 * resamples):
         drawn = rng.integers(0, n, min(n, FIT_AT_MOST))
-        unseen = np.setdiff1d(np.arange(n), drawn)
+        unseen = _covered(x, drawn, np.setdiff1d(np.arange(n), drawn), replacements)
         if unseen.size < 2:
             continue
         unseen = rng.choice(unseen, min(unseen.size, SCORE_AT_MOST), replace=False)
-        forest = RandomForestRegressor(n_estimators=TREES, min_samples_leaf=max(1, drawn.size // 300), n_jobs=1,
-                                       random_state=int(rng.integers(2**31)))
-        forest.fit(x[drawn], y[drawn])
-        blocks = [x[unseen]]
-        for j, (values, _) in enumerate(replacements):
-            block = np.repeat(x[unseen][None], values.size, axis=0)
-            block[:, :, j] = values[:, None]
-            blocks.append(block.reshape(-1, k))
-        guesses = forest.predict(np.concatenate(blocks))
-        base = guesses[: unseen.size]
-        error = ((base - y[unseen]) ** 2).mean()
-        start = unseen.size
-        for j, (values, weights) in enumerate(replacements):
-            block = guesses[start: start + values.size * unseen.size].reshape(values.size, unseen.size)
-            start += block.size
-            shuffled = weights @ ((block - y[unseen]) ** 2).mean(axis=1)
-            shares[b, j] = (shuffled - error) / (2 * variance)
+        base, errors = _refit(x, y, drawn, unseen, replacements, rng)
+        shares.append((errors - ((base - y[unseen]) ** 2).mean()) / (2 * variance))
         predicted[unseen] += base
         counted[unseen] += 1
+        if len(shares) == resamples:
+            break
     seen = counted > 0
     residual = ((predicted[seen] / counted[seen] - y[seen]) ** 2).sum()
     r2 = 1.0 - residual / ((y[seen] - y[seen].mean()) ** 2).sum() if seen.sum() > 1 else np.nan
-    return shares, float(r2)
+    return np.array(shares).reshape(-1, k), float(r2)
+
+
+Values = list[tuple[np.ndarray, np.ndarray]]
+
+
+def _refit(x: np.ndarray, y: np.ndarray, drawn: np.ndarray, unseen: np.ndarray, replacements: Values,
+           rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """One forest fitted on ``drawn``: its predictions on ``unseen``, and its error there with each axis shuffled.
+
+    Rather than one random shuffle, the axis takes each of its values seen in ``drawn`` in
+    turn, weighted as they occur: the expected error of a shuffle, without the luck of one.
+    Half the rise in squared error over the score's variance is, for an additive effect,
+    the share of the variance that axis explains.
+    """
+    from sklearn.ensemble import RandomForestRegressor
+
+    forest = RandomForestRegressor(n_estimators=TREES, min_samples_leaf=max(1, drawn.size // 300), n_jobs=1,
+                                   random_state=int(rng.integers(2**31)))
+    forest.fit(x[drawn], y[drawn])
+    k = x.shape[1]
+    options = []
+    for j, (values, weights) in enumerate(replacements):
+        keep = np.isin(values, x[drawn, j]) if values.size < REPLACEMENTS else np.ones(values.size, bool)
+        options.append((values[keep], weights[keep] / weights[keep].sum()))
+    blocks = [x[unseen]]
+    for j, (values, _) in enumerate(options):
+        block = np.repeat(x[unseen][None], values.size, axis=0)
+        block[:, :, j] = values[:, None]
+        blocks.append(block.reshape(-1, k))
+    guesses = forest.predict(np.concatenate(blocks))
+    base, start, errors = guesses[: unseen.size], unseen.size, np.empty(k)
+    for j, (values, weights) in enumerate(options):
+        block = guesses[start: start + values.size * unseen.size].reshape(values.size, unseen.size)
+        start += block.size
+        errors[j] = weights @ ((block - y[unseen]) ** 2).mean(axis=1)
+    return base, errors
+
+
+def _covered(x: np.ndarray, drawn: np.ndarray, unseen: np.ndarray, replacements: Values) -> np.ndarray:
+    """The unseen configurations whose grid values all occur in ``drawn`` (a forest cannot guess an unseen value)."""
+    keep = np.ones(unseen.size, dtype=bool)
+    for j, (values, _) in enumerate(replacements):
+        if values.size < REPLACEMENTS:
+            keep &= np.isin(x[unseen, j], x[drawn, j])
+    return unseen[keep]
 
 
 def _replacements(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """An axis's values across configurations and their weights: every distinct value, or quantiles."""
     values, counts = np.unique(column, return_counts=True)
-    if values.size <= REPLACEMENTS:
+    if values.size < REPLACEMENTS:
         return values, counts / counts.sum()
     quantiles = np.quantile(column, (np.arange(REPLACEMENTS) + 0.5) / REPLACEMENTS)
     return quantiles, np.full(REPLACEMENTS, 1.0 / REPLACEMENTS)
