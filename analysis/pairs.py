@@ -48,12 +48,12 @@ def rank_configurations(best: pd.DataFrame, metric: str, mode: str, axes: Sequen
     columns = configuration_columns(axes)
     require(best, [*columns, c.TRIAL_ID, metric])
     values = pd.to_numeric(best[metric], errors="coerce").astype(float)
-    frame = best[[*columns, c.TRIAL_ID]].assign(**{CONFIG: configuration_ids(best, axes),
-                                                   "_value": values.where(np.isfinite(values))})
+    frame = best[columns].assign(**{CONFIG: configuration_ids(best, axes), c.TRIAL_ID: best[c.TRIAL_ID].astype(str),
+                                    "_value": values.where(np.isfinite(values))})
     groups = frame.groupby(CONFIG, sort=True)
     table = groups[columns].first().assign(
         **{RUNS: groups.size(), SCORED: groups["_value"].count(), MEAN: groups["_value"].mean(),
-           "_first": groups[c.TRIAL_ID].min().astype(str)})
+           "_first": groups[c.TRIAL_ID].min()})
     unscored = (table[RUNS] - table[SCORED]).to_numpy()
     mean = table[MEAN].to_numpy(dtype=float)
     sign = 1.0 if mode == "min" else -1.0

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.pairs import pairs, rank_configurations, wilson_interval
+from tests.analysis_tests.planted import planted_best
+
+AXES = ["width", "repeat"]
+
+
+def test_planted_winner_beats_the_rest_in_almost_every_paired_repeat(tmp_path: Path) -> None:
+    best = planted_best(tmp_path / "winner", {"width": (16, 32, 64)}, lambda s: {64: 0.90, 32: 0.85, 16: 0.80}[
+        s["width"]], repeats=10, seed_noise=0.1, run_noise=0.01, metric="val_accuracy", mode="max")
+    result = pairs(best, "val_accuracy", "max", AXES, top=2)
+    assert result.table["width"].tolist() == [64, 32, 16]
+    rival = result.table.iloc[1]
+    assert rival["pairs"] == 10 and rival["p_better"] >= 0.9 and rival["p_low"] > 0.5
+    assert bool(rival["within_noise"]) is False
+    assert result.within_noise["width"].tolist() == [64]
+    assert "P(chosen beats width=32) = " in " ".join(result.sentences())
+
+
+def test_planted_tie_is_near_one_half_and_within_noise(tmp_path: Path) -> None:
+    steps = 36
+    best = planted_best(tmp_path / "tie", {"width": (32, 64)}, lambda s: 0.9, repeats=40, seed_noise=0.05,
+                        run_noise=0.02, seed=1, metric="val_accuracy", mode="max")
+    best["val_accuracy"] = np.round(best["val_accuracy"] * steps) / steps
+    rival = pairs(best, "val_accuracy", "max", AXES).table.iloc[1]
+    assert rival["pairs"] == 40
+    assert 0.35 <= rival["p_better"] <= 0.65
+    assert rival["p_low"] < 0.5 < rival["p_high"]
+    assert bool(rival["within_noise"]) is True
+
+
+SCORES = {100: [0.90, 0.92, 0.94], 64: [0.91, 0.90, 0.93], 32: [0.80, 0.81, 0.83], 16: [0.85, 0.86, 0.88]}
+PARAMS = {100: 17_410, 64: 8_970, 32: 4_490, 16: 2_250}
+
+
+def hand_made() -> tuple[pd.DataFrame, pd.DataFrame]:
+    best = pd.DataFrame([{"sweep": "s", "trial_id": f"w{w}-r{r}", "width": w, "depth": 1, "repeat": r, "seed": r,
+                          "val_accuracy": v} for w, vs in SCORES.items() for r, v in enumerate(vs)])
+    trials = best[["sweep", "trial_id"]].assign(params=best["width"].map(PARAMS),
+                                                seconds_per_epoch=best["width"] / 100)
+    return best, trials
+
+
+def test_not_clearly_worse_set_and_the_cheapest_of_it() -> None:
+    best, trials = hand_made()
+    result = pairs(best, "val_accuracy", "max", ["width", "depth", "repeat"], trials=trials)
+    assert result.table["width"].tolist() == [100, 64, 16, 32]
+    assert result.within_noise["width"].tolist() == [100, 64]
+    rival = result.table.iloc[1]
+    differences = [0.90 - 0.91, 0.92 - 0.90, 0.94 - 0.93]
+    mean = sum(differences) / 3
+    sd = math.sqrt(sum((d - mean) ** 2 for d in differences) / 2)
+    half = 4.302652730 * sd / math.sqrt(3)
+    assert (rival["worse_by"], rival["worse_low"], rival["worse_high"]) == pytest.approx(
+        (mean, mean - half, mean + half))
+    assert rival["p_better"] == pytest.approx(2 / 3)
+    assert rival["params"] == 8_970
+    assert result.cost == "params" and result.table.loc[result.cheapest, "width"] == 64
+    assert ("width=64 is within noise of width=100 with half the parameters (8,970 vs 17,410)."
+            in result.sentences())
+    assert "1 other configuration is within noise of the chosen one" in " ".join(result.sentences())
+
+
+def test_cheapest_falls_back_to_seconds_per_epoch_then_to_none() -> None:
+    best, trials = hand_made()
+    by_time = pairs(best, "val_accuracy", "max", AXES, trials=trials.drop(columns="params"))
+    assert by_time.cost == "seconds_per_epoch"
+    assert "width=64 is within noise of width=100 with 64% of the seconds per epoch (0.64 s vs 1 s)." in (
+        by_time.sentences())
+    unknown = pairs(best, "val_accuracy", "max", AXES)
+    assert unknown.cost is None and unknown.cheapest is None
+    assert any("No cost per trial was recorded" in s for s in unknown.sentences())
+
+
+def test_no_pairing_is_said() -> None:
+    best, _ = hand_made()
+    once = best.assign(repeat=range(len(best)))
+    result = pairs(once, "val_accuracy", "max", AXES)
+    assert result.paired is False
+    assert (result.table["pairs"].iloc[1:] == 0).all()
+    assert result.within_noise["width"].tolist() == [100]
+    assert any(s.startswith("No paired comparison") for s in result.sentences())
+
+
+def test_chosen_is_the_best_mean_not_the_luckiest_run_and_diverged_runs_rank_last() -> None:
+    best = pd.DataFrame({"sweep": "s", "trial_id": ["a0", "a1", "b0", "b1", "c0", "c1"],
+                         "width": [8, 8, 16, 16, 32, 32], "repeat": [0, 1, 0, 1, 0, 1],
+                         "val_loss": [0.10, 0.50, 0.20, 0.22, 0.01, np.nan]})
+    ranked = rank_configurations(best, "val_loss", "min", AXES)
+    assert ranked["width"].tolist() == [16, 8, 32]
+    assert ranked[["runs", "scored_runs"]].values.tolist() == [[2, 2], [2, 2], [2, 1]]
+    assert ranked["mean"].tolist() == pytest.approx([0.21, 0.30, 0.01])
+
+
+@pytest.mark.parametrize("wins, n, low, high", [(0, 10, 0.0, 0.2775), (5, 10, 0.2366, 0.7634),
+                                                (10, 10, 0.7225, 1.0)])
+def test_wilson_interval_matches_published_values(wins: float, n: int, low: float, high: float) -> None:
+    got = wilson_interval(np.array([wins]), np.array([n]))
+    assert (got[0][0], got[1][0]) == pytest.approx((low, high), abs=1e-4)
