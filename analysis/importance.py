@@ -40,7 +40,7 @@ FIT_AT_MOST = 1000
 """Configurations drawn per refit; beyond this the interval is rescaled (an m-out-of-n bootstrap)."""
 SCORE_AT_MOST = 400
 """Out-of-bag configurations each refit is scored on."""
-TREES = 16
+TREES = 12
 REPLACEMENTS = 8
 """An axis with fewer distinct values is a grid (each value is taken in turn when shuffled); others take
 this many quantiles."""
