@@ -113,7 +113,9 @@ class Pairs:
         return tuple(lines)
 
     def _name(self, row: pd.Series, against: pd.Series | None = None) -> str:
-        config = configuration(row, self.axes)
+        """A configuration in words; against another, only the values that differ from it."""
+        several = self.table[c.SWEEP].nunique() > 1
+        config = configuration(row, [c.SWEEP, *self.axes] if several else self.axes)
         if against is not None:
             config = {k: v for k, v in config.items() if configuration(against, [k]).get(k) != v} or config
         return describe(config)

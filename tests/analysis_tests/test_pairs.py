@@ -105,3 +105,13 @@ def test_chosen_is_the_best_mean_not_the_luckiest_run_and_diverged_runs_rank_las
 def test_wilson_interval_matches_published_values(wins: float, n: int, low: float, high: float) -> None:
     got = wilson_interval(np.array([wins]), np.array([n]))
     assert (got[0][0], got[1][0]) == pytest.approx((low, high), abs=1e-4)
+
+
+def test_rivals_from_another_sweep_are_named_by_their_sweep() -> None:
+    best, _ = hand_made()
+    both = pd.concat([best, best.assign(sweep="t", val_accuracy=best["val_accuracy"] - 0.5)], ignore_index=True)
+    sentences = pairs(both, "val_accuracy", "max", AXES, top=1).sentences()
+    assert sentences[0].startswith("Chosen: sweep=s, width=100 ")
+    assert sentences[1].startswith("P(chosen beats width=64) = ")
+    far = pairs(both, "val_accuracy", "max", AXES, top=8).sentences()
+    assert any(s.startswith("P(chosen beats sweep=t) = 1.00") for s in far)
