@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import analysis
 from analysis.pairs import pairs, rank_configurations, wilson_interval
 from tests.analysis_tests.planted import planted_best
 
@@ -16,8 +17,10 @@ AXES = ["width", "repeat"]
 def test_planted_winner_beats_the_rest_in_almost_every_paired_repeat(tmp_path: Path) -> None:
     best = planted_best(tmp_path / "winner", {"width": (16, 32, 64)}, lambda s: {64: 0.90, 32: 0.85, 16: 0.80}[
         s["width"]], repeats=10, seed_noise=0.1, run_noise=0.01, metric="val_accuracy", mode="max")
-    result = pairs(best, "val_accuracy", "max", AXES, top=2)
+    trials = analysis.load(tmp_path / "winner").trials
+    result = pairs(best, "val_accuracy", "max", AXES, top=2, trials=trials.assign(params=trials["width"] * 10))
     assert result.table["width"].tolist() == [64, 32, 16]
+    assert result.table["params"].tolist() == [640, 320, 160]
     rival = result.table.iloc[1]
     assert rival["pairs"] == 10 and rival["p_better"] >= 0.9 and rival["p_low"] > 0.5
     assert bool(rival["within_noise"]) is False
