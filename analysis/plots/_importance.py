@@ -55,7 +55,7 @@ def importance_info(result: Importance) -> ImportanceInfo | Omitted:
 
 
 def plot_importance(info: ImportanceInfo) -> Figure:
-    """Horizontal bars with interval whiskers, most important at the top, a line at 0."""
+    """Horizontal bars with interval whiskers, most important at the top, each labelled with its share or verdict."""
     figure = Figure(figsize=(PANEL_WIDTH, 1.0 + 0.45 * len(info.axes)), layout="constrained")
     ax = figure.subplots()
     rows = np.arange(len(info.axes))[::-1]
@@ -64,6 +64,13 @@ def plot_importance(info: ImportanceInfo) -> Figure:
     colours = [CLEAR if clear else UNCLEAR for clear in info.detectable]
     ax.barh(rows, shares, color=colours, xerr=whiskers, capsize=3, error_kw={"linewidth": 1})
     ax.axvline(0.0, color="black", linewidth=0.8)
+    right = max(max(info.highs), 0.05)
+    for row, share, high, clear in zip(rows, info.shares, info.highs, info.detectable):
+        label = f"{100 * share:.0f}%" if clear else "no detectable effect"
+        ax.text(max(high, share) + 0.02 * right, row, label, va="center", fontsize=8,
+                color="black" if clear else "#606060")
+    ax.set_xlim(0.0, right * 1.3)
+    ax.set_xticks([tick for tick in ax.get_xticks() if 0.0 <= tick <= 1.0])
     ax.set_yticks(rows, info.axes)
     ax.set_xlabel(f"share of the variation in mean {info.metric}")
     ax.xaxis.set_major_formatter(lambda value, _: f"{100 * value:.0f}%")

@@ -99,6 +99,7 @@ def test_importance_figure() -> None:
     assert isinstance(figure, Figure)
     bars = figure.axes[0].patches
     assert [round(bar.get_width(), 6) for bar in bars] == [0.8, 0.01]
+    assert [text.get_text() for text in figure.axes[0].texts] == ["80%", "no detectable effect"]
     figure.savefig(io.BytesIO(), format="png")
     empty = Importance("val_loss", table.iloc[2:], np.nan, 3, 0, ())
     omitted = plots.importance_info(empty)
