@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.summarise import require
+from analysis.summarise import KEYS, require
 from sweeps.results import constants as c
 from sweeps.results.records import cell
 
@@ -21,6 +21,9 @@ CONFIG = "configuration"
 
 LOG_RATIO = 20.0
 """A positive numeric axis whose max/min reaches this is compared on a log scale."""
+
+UNFINISHED = (c.RUNNING, c.INTERRUPTED)
+"""Statuses of trials that have no outcome yet, so no score to count."""
 
 
 def searched(axes: Sequence[str]) -> list[str]:
@@ -31,6 +34,25 @@ def searched(axes: Sequence[str]) -> list[str]:
 def configuration_columns(axes: Sequence[str]) -> list[str]:
     """A configuration's key columns: its sweep and its searched axes."""
     return [c.SWEEP, *searched(axes)]
+
+
+def with_unscored(best: pd.DataFrame, trials: pd.DataFrame | None) -> pd.DataFrame:
+    """``best`` plus a row without a score for each finished trial of ``trials`` it lacks.
+
+    :func:`analysis.summarise.best_epochs` leaves out a trial with no finite score (one that
+    diverged at once, or failed before its first epoch); such a run still counts against its
+    configuration, so it comes back here with its hyperparameters and no metric.
+    """
+    if trials is None or not set(KEYS) <= set(trials.columns) or trials.empty:
+        return best
+    known = pd.MultiIndex.from_frame(best[KEYS].astype(str))
+    missing = ~pd.MultiIndex.from_frame(trials[KEYS].astype(str)).isin(known)
+    if c.STATUS in trials.columns:
+        missing &= ~trials[c.STATUS].isin(UNFINISHED).to_numpy()
+    if not missing.any():
+        return best
+    extra = trials.loc[missing, [name for name in best.columns if name in trials.columns]]
+    return pd.concat([best.assign(**{k: best[k].astype(str) for k in KEYS}), extra], ignore_index=True)
 
 
 def hashable(values: pd.Series) -> pd.Series:

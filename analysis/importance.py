@@ -1,16 +1,18 @@
 """Importance with intervals: how much of the score's variation each searched axis explains.
 
-Method: a random forest (scikit-learn) is fitted to the configurations' mean scores; an
-axis's importance is how much of the score's variance the forest's predictions lose when
-that axis is shuffled among configurations the forest did not see (out-of-bag
-permutation importance, Breiman 2001). It is refitted on bootstrap resamples of
-configurations (a configuration's repeats stay together, as its mean), so the interval
-reflects which configurations happened to run. Why this one: scikit-learn is a core
-dependency (Optuna is an optional extra); the forest takes numbers, categories and list
-values alike; and scoring on unseen configurations makes an axis with no effect score
-about zero, sometimes below, so its interval reaches 0, where impurity-based importance
-and a fANOVA of a forest fitted to every trial are positive for any axis the trees split
-on, noise included. The out-of-bag predictions also give the surrogate's cross-validated
+Method: random forests (scikit-learn) are refitted to the mean scores of bootstrap
+resamples of configurations (a configuration's repeats stay together, as its mean). Each
+refit scores the configurations it did not see, once as they are and once per axis with
+that axis taking its other values in turn (out-of-bag permutation importance, Breiman
+2001); half the rise in squared error, over the variance of the scores, is the share of
+the variation that axis explains. Each configuration's rise is averaged over the refits
+that left it out, and the 95% interval resamples configurations again, so it reflects
+which configurations happened to run. Why this one: scikit-learn is a core dependency
+(Optuna is an optional extra); the forest takes numbers, categories and list values
+alike; and scoring on unseen configurations makes an axis with no effect score about
+zero, sometimes below, so its interval reaches 0, where impurity-based importance and a
+fANOVA of a forest fitted to every trial are positive for any axis the trees split on,
+noise included. The out-of-bag predictions also give the surrogate's cross-validated
 R^2, which says whether the forest is worth believing.
 """
 
@@ -22,7 +24,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.configurations import CONFIG, configuration_ids, encode_axis, lower_is_better, searched
+from analysis.configurations import (
+    CONFIG,
+    configuration_ids,
+    encode_axis,
+    lower_is_better,
+    searched,
+    with_unscored,
+)
 from analysis.summarise import require
 
 AXIS = "axis"
@@ -32,15 +41,19 @@ HIGH = "high"
 VERDICT = "verdict"
 NO_EFFECT = "no detectable effect"
 CLEAR = "clear effect"
+POSSIBLE = "possible effect (poor fit)"
+"""An interval above 0 from a surrogate that fits poorly: on pure noise that happens more often than 1 in 40."""
 MIN_CONFIGURATIONS = 8
 """Fewer configurations than this get a warning: a forest on a handful of points says little."""
 MIN_R2 = 0.5
 """A surrogate whose cross-validated R^2 is below this gets a warning."""
 FIT_AT_MOST = 1000
-"""Configurations drawn per refit; beyond this the interval is rescaled (an m-out-of-n bootstrap)."""
+"""Configurations drawn per refit (a larger sweep is subsampled, which keeps refits fast)."""
 SCORE_AT_MOST = 400
 """Out-of-bag configurations each refit is scored on."""
 TREES = 12
+INTERVAL_DRAWS = 500
+"""Bootstrap resamples of the configurations' out-of-bag contributions behind each interval."""
 REPLACEMENTS = 8
 """An axis with fewer distinct values is a grid (each value is taken in turn when shuffled); others take
 this many quantiles."""
@@ -83,14 +96,16 @@ class Importance:
 
 
 def importance(best: pd.DataFrame, metric: str, mode: str, axes: Sequence[str], *, resamples: int = 30,
-               seed: int = 0) -> Importance:
+               seed: int = 0, trials: pd.DataFrame | None = None) -> Importance:
     """Importance of every searched axis in ``axes`` for ``metric``, with 95% bootstrap intervals.
 
-    ``best`` is :func:`analysis.summarise.best_epochs`' output (one row per trial). A
-    non-finite score counts as its sweep's worst finite one. A share is a fraction of the
+    ``best`` is :func:`analysis.summarise.best_epochs`' output (one row per trial); with
+    ``trials`` (say ``Results.trials``) the finished trials without a finite score count too.
+    A non-finite score counts as its sweep's worst finite one. A share is a fraction of the
     variance of the configurations' mean scores; estimates are clipped to [0, 1], the
     range a share can take, so an axis whose interval reaches 0 gets the verdict
-    "no detectable effect".
+    "no detectable effect"; one whose interval lies above 0 a "clear effect", or only a
+    "possible effect (poor fit)" when the surrogate's R^2 is below :data:`MIN_R2`.
 
     Example:
         >>> result = importance(best, "val_loss", "min", ["dropout", "learning_rate", "repeat"])
@@ -99,23 +114,23 @@ def importance(best: pd.DataFrame, metric: str, mode: str, axes: Sequence[str], 
     if resamples < 2:
         raise ValueError(f"resamples must be >= 2, got {resamples}")
     names = searched(axes)
-    x, y, varied = _configurations(best, metric, mode, names)
+    x, y, varied = _configurations(with_unscored(best, trials), metric, mode, names)
     warnings = _size_warnings(len(y), varied, names)
-    shares, r2 = np.empty((0, len(varied))), np.nan
+    rise, refits, r2 = np.empty((0, len(varied))), 0, np.nan
     if len(y) >= 4 and np.ptp(y) > 0:
-        shares, r2 = _resampled(x, y, resamples, np.random.default_rng(seed))
-    if len(shares) < 2:
+        rng = np.random.default_rng(seed)
+        rise, refits, r2 = _out_of_bag(x, y, resamples, rng)
+    if len(rise) < 2:
         why = "no score varied" if len(y) >= 4 and np.ptp(y) == 0 else "too few configurations to tell"
         table = pd.DataFrame({AXIS: names, IMPORTANCE: np.nan, LOW: np.nan, HIGH: np.nan,
                               VERDICT: [why if name in varied else "not varied" for name in names]})
         return Importance(metric, table, np.nan, len(y), 0, warnings)
-    point = shares.mean(axis=0)
-    low, high = np.percentile(shares, [2.5, 97.5], axis=0)
-    scale = np.sqrt(min(len(y), FIT_AT_MOST) / len(y))
-    point, low, high = (np.clip(v, 0.0, 1.0) for v in (point, point + scale * (low - point),
-                                                        point + scale * (high - point)))
+    shares = rise / (2 * np.var(y))
+    drawn = rng.integers(0, len(shares), (INTERVAL_DRAWS, len(shares)))
+    low, high = np.percentile(shares[drawn].mean(axis=1), [2.5, 97.5], axis=0)
+    point, low, high = (np.clip(v, 0.0, 1.0) for v in (shares.mean(axis=0), low, high))
     table = pd.DataFrame({AXIS: varied, IMPORTANCE: point, LOW: low, HIGH: high,
-                          VERDICT: [NO_EFFECT if lo <= 0 else CLEAR for lo in low]})
+                          VERDICT: [NO_EFFECT if lo <= 0 else CLEAR if r2 >= MIN_R2 else POSSIBLE for lo in low]})
     table = table.sort_values(IMPORTANCE, ascending=False, kind="stable")
     fixed = [name for name in names if name not in varied]
     if fixed:
@@ -123,7 +138,7 @@ def importance(best: pd.DataFrame, metric: str, mode: str, axes: Sequence[str], 
     if r2 < MIN_R2:
         warnings += (f"The surrogate forest fits poorly (cross-validated R^2 {r2:.2f}, below {MIN_R2}): "
                      "the axes it was given explain little of the scores, so these shares are unreliable.",)
-    return Importance(metric, table.reset_index(drop=True), r2, len(y), len(shares), warnings)
+    return Importance(metric, table.reset_index(drop=True), r2, len(y), refits, warnings)
 
 
 def _configurations(best: pd.DataFrame, metric: str, mode: str,
@@ -140,33 +155,34 @@ def _configurations(best: pd.DataFrame, metric: str, mode: str,
     return x, y, varied
 
 
-def _resampled(x: np.ndarray, y: np.ndarray, resamples: int, rng: np.random.Generator) -> tuple[np.ndarray, float]:
-    """Permutation importances per resample (rows) and axis (columns), and the out-of-bag R^2.
+def _out_of_bag(x: np.ndarray, y: np.ndarray, resamples: int,
+                rng: np.random.Generator) -> tuple[np.ndarray, int, float]:
+    """Per configuration scored out of bag (rows) and axis (columns): the mean rise in squared error
+    when the axis is shuffled; the refits made; the out-of-bag R^2.
 
-    A draw that leaves fewer than two configurations to score on is drawn again, up to
-    three times ``resamples`` draws in all.
+    A draw that leaves no configuration to score on is drawn again, up to three times
+    ``resamples`` draws in all.
     """
     n, k = x.shape
     replacements = [_replacements(x[:, j]) for j in range(k)]
-    variance = float(np.var(y))
-    shares: list[np.ndarray] = []
-    predicted, counted = np.zeros(n), np.zeros(n)
+    rise, predicted, counted, refits = np.zeros((n, k)), np.zeros(n), np.zeros(n), 0
     for _ in range(3 * resamples):
         drawn = rng.integers(0, n, min(n, FIT_AT_MOST))
         unseen = _covered(x, drawn, np.setdiff1d(np.arange(n), drawn), replacements)
-        if unseen.size < 2:
+        if unseen.size == 0:
             continue
         unseen = rng.choice(unseen, min(unseen.size, SCORE_AT_MOST), replace=False)
-        base, errors = _refit(x, y, drawn, unseen, replacements, rng)
-        shares.append((errors - ((base - y[unseen]) ** 2).mean()) / (2 * variance))
-        predicted[unseen] += base
+        guesses, shuffled = _refit(x, y, drawn, unseen, replacements, rng)
+        rise[unseen] += shuffled - ((guesses - y[unseen]) ** 2)[:, None]
+        predicted[unseen] += guesses
         counted[unseen] += 1
-        if len(shares) == resamples:
+        refits += 1
+        if refits == resamples:
             break
     seen = counted > 0
     residual = ((predicted[seen] / counted[seen] - y[seen]) ** 2).sum()
     r2 = 1.0 - residual / ((y[seen] - y[seen].mean()) ** 2).sum() if seen.sum() > 1 else np.nan
-    return np.array(shares).reshape(-1, k), float(r2)
+    return rise[seen] / counted[seen, None], refits, float(r2)
 
 
 Values = list[tuple[np.ndarray, np.ndarray]]
@@ -174,7 +190,7 @@ Values = list[tuple[np.ndarray, np.ndarray]]
 
 def _refit(x: np.ndarray, y: np.ndarray, drawn: np.ndarray, unseen: np.ndarray, replacements: Values,
            rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """One forest fitted on ``drawn``: its predictions on ``unseen``, and its error there with each axis shuffled.
+    """One forest fitted on ``drawn``: its predictions on ``unseen``, and their squared errors with each axis shuffled.
 
     Rather than one random shuffle, the axis takes each of its values seen in ``drawn`` in
     turn, weighted as they occur: the expected error of a shuffle, without the luck of one.
@@ -197,12 +213,12 @@ def _refit(x: np.ndarray, y: np.ndarray, drawn: np.ndarray, unseen: np.ndarray, 
         block[:, :, j] = values[:, None]
         blocks.append(block.reshape(-1, k))
     guesses = forest.predict(np.concatenate(blocks))
-    base, start, errors = guesses[: unseen.size], unseen.size, np.empty(k)
+    base, start, shuffled = guesses[: unseen.size], unseen.size, np.empty((unseen.size, k))
     for j, (values, weights) in enumerate(options):
         block = guesses[start: start + values.size * unseen.size].reshape(values.size, unseen.size)
         start += block.size
-        errors[j] = weights @ ((block - y[unseen]) ** 2).mean(axis=1)
-    return base, errors
+        shuffled[:, j] = weights @ (block - y[unseen]) ** 2
+    return base, shuffled
 
 
 def _covered(x: np.ndarray, drawn: np.ndarray, unseen: np.ndarray, replacements: Values) -> np.ndarray:

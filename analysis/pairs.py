@@ -17,7 +17,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.configurations import CONFIG, configuration_columns, configuration_ids, lower_is_better, searched
+from analysis.configurations import (
+    CONFIG,
+    configuration_columns,
+    configuration_ids,
+    lower_is_better,
+    searched,
+    with_unscored,
+)
 from analysis.noise import MEAN, RUNS, t_quantile_975
 from analysis.summarise import KEYS, configuration, describe, format_value, require
 from sweeps.results import constants as c
@@ -153,8 +160,10 @@ def pairs(best: pd.DataFrame, metric: str, mode: str, axes: Sequence[str], *, to
     """Compare the chosen (best-mean) configuration with every other, repeat by repeat.
 
     ``best`` is :func:`analysis.summarise.best_epochs`' output; ``trials`` (say
-    ``Results.trials``) supplies ``params`` and ``seconds_per_epoch`` when ``best`` lacks them.
-    A non-finite score counts as its sweep's worst finite one.
+    ``Results.trials``) adds the finished trials without a finite score (their configuration
+    ranks after those whose every run scored) and supplies ``params`` and
+    ``seconds_per_epoch`` when ``best`` lacks them. In paired differences a non-finite score
+    counts as its sweep's worst finite one.
 
     Example:
         >>> result = pairs(best, "val_accuracy", "max", ["width", "depth", "repeat"])
@@ -162,6 +171,7 @@ def pairs(best: pd.DataFrame, metric: str, mode: str, axes: Sequence[str], *, to
     """
     if top < 1:
         raise ValueError(f"top must be >= 1, got {top}")
+    best = with_unscored(best, trials)
     ranked = rank_configurations(best, metric, mode, axes)
     ids = configuration_ids(best, axes)
     table = ranked.set_index(CONFIG)

@@ -12,17 +12,17 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.figure import Figure
 
-from analysis.importance import AXIS, HIGH, IMPORTANCE, LOW, NO_EFFECT, VERDICT, Importance
+from analysis.importance import AXIS, CLEAR, HIGH, IMPORTANCE, LOW, VERDICT, Importance
 from analysis.plots._lines import Omitted
 from analysis.plots._style import PANEL_WIDTH
 
-CLEAR = "#1f77b4"
-UNCLEAR = "#b0b0b0"
+CLEAR_COLOUR = "#1f77b4"
+UNCLEAR_COLOUR = "#b0b0b0"
 
 
 @dataclass(frozen=True)
 class ImportanceInfo:
-    """Bars top to bottom: axis names, shares, interval ends and whether each effect is detectable."""
+    """Bars top to bottom: axis names, shares, interval ends, whether each effect is clear, and the verdicts."""
 
     metric: str
     axes: tuple[str, ...]
@@ -30,6 +30,7 @@ class ImportanceInfo:
     lows: tuple[float, ...]
     highs: tuple[float, ...]
     detectable: tuple[bool, ...]
+    verdicts: tuple[str, ...]
     caption: str
 
 
@@ -42,14 +43,15 @@ def importance_info(result: Importance) -> ImportanceInfo | Omitted:
     caption = (f"Share of the variation in mean {result.metric} across {result.configurations} configurations that "
                f"each axis explains (out-of-bag permutation importance of a random forest, 95% interval over "
                f"{result.resamples} bootstrap resamples of configurations; cross-validated R^2 {result.r2:.2f}). "
-               "Grey: the interval reaches 0, no detectable effect.")
+               "Grey: no clear effect (the interval reaches 0, or the forest fits poorly).")
     return ImportanceInfo(
         metric=result.metric,
         axes=tuple(str(a) for a in table[AXIS]),
         shares=tuple(float(v) for v in table[IMPORTANCE]),
         lows=tuple(float(v) for v in table[LOW]),
         highs=tuple(float(v) for v in table[HIGH]),
-        detectable=tuple(v != NO_EFFECT for v in table[VERDICT]),
+        detectable=tuple(v == CLEAR for v in table[VERDICT]),
+        verdicts=tuple(str(v) for v in table[VERDICT]),
         caption=" ".join([caption, *result.warnings]),
     )
 
@@ -61,12 +63,12 @@ def plot_importance(info: ImportanceInfo) -> Figure:
     rows = np.arange(len(info.axes))[::-1]
     shares = np.asarray(info.shares)
     whiskers = np.vstack([shares - np.asarray(info.lows), np.asarray(info.highs) - shares])
-    colours = [CLEAR if clear else UNCLEAR for clear in info.detectable]
+    colours = [CLEAR_COLOUR if clear else UNCLEAR_COLOUR for clear in info.detectable]
     ax.barh(rows, shares, color=colours, xerr=whiskers, capsize=3, error_kw={"linewidth": 1})
     ax.axvline(0.0, color="black", linewidth=0.8)
     right = max(max(info.highs), 0.05)
-    for row, share, high, clear in zip(rows, info.shares, info.highs, info.detectable):
-        label = f"{100 * share:.0f}%" if clear else "no detectable effect"
+    for row, share, high, clear, verdict in zip(rows, info.shares, info.highs, info.detectable, info.verdicts):
+        label = f"{100 * share:.0f}%" if clear else verdict
         ax.text(max(high, share) + 0.02 * right, row, label, va="center", fontsize=8,
                 color="black" if clear else "#606060")
     ax.set_xlim(0.0, right * 1.3)

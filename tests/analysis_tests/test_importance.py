@@ -51,7 +51,24 @@ def test_poor_fit_is_warned_on_pure_noise(tmp_path: Path) -> None:
     result = importance(best, "val_loss", "min", ["dropout", "learning_rate", "repeat"])
     assert result.r2 < 0.5
     assert [w for w in result.warnings if "fits poorly (cross-validated R^2" in w]
-    assert set(result.table["verdict"]) == {"no detectable effect"}
+    assert "clear effect" not in set(result.table["verdict"])
+
+
+def test_trials_that_never_scored_count_as_the_worst() -> None:
+    rng = np.random.default_rng(0)
+    grid = [(d, r, k) for d in DROPOUTS for r in (0.001, 0.01, 0.1, 1.0) for k in range(2)]
+    trials = pd.DataFrame({"sweep": "s", "trial_id": [f"t{i}" for i in range(len(grid))],
+                           "dropout": [g[0] for g in grid], "learning_rate": [g[1] for g in grid],
+                           "repeat": [g[2] for g in grid],
+                           "status": ["diverged" if g[1] == 1.0 else "completed" for g in grid]})
+    scored = trials["status"] == "completed"
+    best = trials.loc[scored]
+    best = best.assign(val_loss=1.0 + 2.0 * best["dropout"] + rng.normal(0.0, 0.05, len(best)))
+    axes = ["dropout", "learning_rate", "repeat"]
+    assert verdicts(importance(best, "val_loss", "min", axes))["learning_rate"][2] == "no detectable effect"
+    counted = importance(best, "val_loss", "min", axes, trials=trials)
+    assert counted.configurations == 16
+    assert verdicts(counted)["learning_rate"][2] == "clear effect"
 
 
 def test_few_configurations_and_unvaried_axes() -> None:
@@ -92,8 +109,9 @@ def test_importance_figure() -> None:
     result = Importance("val_loss", table, 0.93, 16, 30, ())
     info = plots.importance_info(result)
     assert isinstance(info, plots.ImportanceInfo)
-    assert (info.axes, info.shares, info.lows, info.highs, info.detectable) == (
-        ("dropout", "learning_rate"), (0.8, 0.01), (0.6, 0.0), (0.9, 0.05), (True, False))
+    assert (info.axes, info.shares, info.lows, info.highs, info.detectable, info.verdicts) == (
+        ("dropout", "learning_rate"), (0.8, 0.01), (0.6, 0.0), (0.9, 0.05), (True, False),
+        ("clear effect", "no detectable effect"))
     assert "R^2 0.93" in info.caption and "30 bootstrap resamples" in info.caption
     figure = plots.plot_importance(info)
     assert isinstance(figure, Figure)

@@ -118,3 +118,14 @@ def test_rivals_from_another_sweep_are_named_by_their_sweep() -> None:
     assert sentences[1].startswith("P(chosen beats width=64) = ")
     far = pairs(both, "val_accuracy", "max", AXES, top=8).sentences()
     assert any(s.startswith("P(chosen beats sweep=t) = 1.00") for s in far)
+
+
+def test_finished_trials_without_a_score_count_against_their_configuration() -> None:
+    best, trials = hand_made()
+    extra = pd.DataFrame([{"sweep": "s", "trial_id": "w100-r3", "width": 100, "depth": 1, "repeat": 3, "seed": 3,
+                           "status": "diverged"},
+                          {"sweep": "s", "trial_id": "w16-r3", "width": 16, "depth": 1, "repeat": 3, "seed": 3,
+                           "status": "interrupted"}])
+    result = pairs(best, "val_accuracy", "max", AXES, trials=pd.concat([trials.assign(status="completed"), extra]))
+    assert result.table["width"].tolist() == [64, 16, 32, 100]
+    assert result.table[["runs", "scored_runs"]].values.tolist() == [[3, 3], [3, 3], [3, 3], [4, 3]]
