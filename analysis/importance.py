@@ -116,9 +116,9 @@ def importance(best: pd.DataFrame, metric: str, mode: str, axes: Sequence[str], 
     names = searched(axes)
     x, y, varied = _configurations(with_unscored(best, trials), metric, mode, names)
     warnings = _size_warnings(len(y), varied, names)
+    rng = np.random.default_rng(seed)
     rise, refits, r2 = np.empty((0, len(varied))), 0, np.nan
     if len(y) >= 4 and np.ptp(y) > 0:
-        rng = np.random.default_rng(seed)
         rise, refits, r2 = _out_of_bag(x, y, resamples, rng)
     if len(rise) < 2:
         why = "no score varied" if len(y) >= 4 and np.ptp(y) == 0 else "too few configurations to tell"

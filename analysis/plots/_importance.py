@@ -41,8 +41,9 @@ def importance_info(result: Importance) -> ImportanceInfo | Omitted:
         why = "; ".join(f"{row[AXIS]}: {row[VERDICT]}" for _, row in result.table.iterrows()) or "no searched axis"
         return Omitted(f"No importance figure: {why}.")
     caption = (f"Share of the variation in mean {result.metric} across {result.configurations} configurations that "
-               f"each axis explains (out-of-bag permutation importance of a random forest, 95% interval over "
-               f"{result.resamples} bootstrap resamples of configurations; cross-validated R^2 {result.r2:.2f}). "
+               f"each axis explains (out-of-bag permutation importance of random forests refitted on "
+               f"{result.resamples} bootstrap resamples of configurations, 95% interval over resampled "
+               f"configurations; cross-validated R^2 {result.r2:.2f}). "
                "Grey: no clear effect (the interval reaches 0, or the forest fits poorly).")
     return ImportanceInfo(
         metric=result.metric,
