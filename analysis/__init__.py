@@ -13,9 +13,11 @@ Example:
 from __future__ import annotations
 
 from analysis.answer import Answer, answer, summary_text
+from analysis.effects import AxisEffect, axis_effects
 from analysis.importance import Importance, importance
 from analysis.load import Results, SweepInfo, load
 from analysis.noise import NoiseVerdict, noise, noise_verdict, t_quantile_975
+from analysis.noise_floor import NoiseFloor, Resolution, VarianceSplit, noise_floor, validation_rows, variance_split
 from analysis.pairs import Pairs, pairs, rank_configurations, wilson_interval
 from analysis.report import write_report
 from analysis.summarise import (
@@ -31,18 +33,24 @@ from sweeps.search.rungs import rung_epochs
 
 __all__ = [
     "Answer",
+    "AxisEffect",
     "Importance",
+    "NoiseFloor",
     "NoiseVerdict",
     "Pairs",
+    "Resolution",
     "Results",
     "SweepInfo",
+    "VarianceSplit",
     "answer",
+    "axis_effects",
     "best_epochs",
     "capacity",
     "epochs_reached",
     "importance",
     "load",
     "noise",
+    "noise_floor",
     "noise_verdict",
     "optimizers",
     "pairs",
@@ -53,6 +61,8 @@ __all__ = [
     "survivors",
     "t_quantile_975",
     "train_validation_gap",
+    "validation_rows",
+    "variance_split",
     "wilson_interval",
     "write_report",
 ]

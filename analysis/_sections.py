@@ -6,7 +6,7 @@ into PNG bytes, the only place that saves a figure.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,8 +17,12 @@ from matplotlib.figure import Figure
 from analysis import plots
 from analysis._document import Block, Callout, Code, Heading, Table, Text, frame_table
 from analysis.answer import Answer, answer_from
+from analysis.answer_file import answer_document
+from analysis.effects import AxisEffect, axis_effects
 from analysis.load import Results, SweepInfo
 from analysis.noise import RUNS, noise, noise_verdict
+from analysis.noise_floor import NoiseFloor, noise_floor, validation_rows
+from analysis.per_optimizer import optimizer_summary
 from analysis.summarise import (
     EPOCHS_REACHED,
     best_epochs,
@@ -55,6 +59,9 @@ class SweepParts:
     best: pd.DataFrame
     reached: pd.DataFrame
     answer: Answer
+    optimizers: pd.DataFrame
+    effects: Mapping[str, AxisEffect]
+    floor: NoiseFloor
 
     @property
     def rungs(self) -> tuple[int, ...]:
@@ -71,7 +78,12 @@ def sweep_parts(results: Results, name: str) -> SweepParts:
     info = one.sweeps[name]
     best = best_epochs(one.epochs, info.metric, info.mode)
     verdict = noise_verdict(noise(best, info.metric, info.mode, info.axes), info.metric)
-    return SweepParts(info, one, best, epochs_reached(one.epochs), answer_from(info, one.trials, best, verdict))
+    effects = axis_effects(best, one.trials, info.metric, info.mode, info.axes)
+    floor = noise_floor(best, one.trials, info.metric, info.mode, info.axes, rows=validation_rows(info))
+    answer = answer_from(info, one.trials, best, verdict, axis_lines=tuple(e.sentence for e in effects.values()),
+                         notes=floor.sentences)
+    return SweepParts(info, one, best, epochs_reached(one.epochs), answer,
+                      optimizer_summary(best, info.metric, info.mode, info.axes), effects, floor)
 
 
 def answer_blocks(parts: SweepParts) -> list[Block | Plot]:
@@ -82,37 +94,65 @@ def answer_blocks(parts: SweepParts) -> list[Block | Plot]:
     return [Callout(tuple(parts.answer.lines)), Text(f"{total} trials: {said}." if total else "No trials recorded.")]
 
 
-def figure_blocks(parts: SweepParts, level: int) -> list[Block | Plot]:
-    """Every figure that has something to show; for the others, one sentence saying why not."""
+FigureCandidate = tuple[str, str, Any, Callable[[Any], Figure]]
+
+
+def figure_groups(parts: SweepParts) -> list[tuple[str, list[FigureCandidate]]]:
+    """The report's figures grouped by the question each answers, in reading order."""
     info, best, epochs = parts.info, parts.best, parts.results.epochs
-    metric, mode, stem = info.metric, info.mode, _stem(info.name)
+    metric, mode = info.metric, info.mode
     axes = [a for a in info.axes if a not in (c.REPEAT, c.SEED)]
     colour = plots.colour_key(best, axes)
     rows, cols = _capacity_axes(best)
     grid = plots.capacity_info(best, metric, mode, rows, cols)
-    candidates: list[tuple[str, str, Any, Callable[[Any], Figure]]] = [
-        ("best", "The best trials", plots.best_curves_info(epochs, best, metric, axes), plots.plot_best_curves),
-        ("learning-curves", "Learning curves",
-         plots.learning_curves_info(epochs, best, metric, colour, TOP_CURVES), plots.plot_learning_curves),
-        ("learning-rate", "Learning-rate sensitivity", plots.learning_rate_info(best, metric, mode),
-         plots.plot_learning_rate),
-        ("capacity-heatmap", "Capacity", grid, plots.plot_capacity_heatmap),
-        ("capacity-curves", "Capacity curves", grid, plots.plot_capacity_curves),
-        ("gap", "Train/validation gap", plots.gap_info(epochs, best, metric, mode, colour), plots.plot_gap),
-        ("pruning", "Pruning", plots.pruning_info(parts.reached, parts.results.trials, parts.rungs),
-         plots.plot_pruning),
+    return [
+        ("Which setting of each axis", [
+            ("effects", "Effect of each searched axis", plots.effects_info(parts.effects), plots.plot_effects)]),
+        ("Which optimizer and learning rate", [
+            ("learning-rate", "Learning-rate sensitivity", plots.learning_rate_info(best, metric, mode),
+             plots.plot_learning_rate)]),
+        ("Which capacity", [
+            ("capacity-heatmap", "Capacity", grid, plots.plot_capacity_heatmap),
+            ("capacity-curves", "Capacity curves", grid, plots.plot_capacity_curves),
+            ("gap", "Train/validation gap", plots.gap_info(epochs, best, metric, mode, colour), plots.plot_gap)]),
+        ("Is it real", [
+            ("pruning", "Pruning", plots.pruning_info(parts.reached, parts.results.trials, parts.rungs),
+             plots.plot_pruning)]),
+        ("How the leaders learned", [
+            ("best", "The best trials", plots.best_curves_info(epochs, best, metric, axes), plots.plot_best_curves),
+            ("learning-curves", "Learning curves",
+             plots.learning_curves_info(epochs, best, metric, colour, TOP_CURVES), plots.plot_learning_curves)]),
     ]
-    blocks: list[Block | Plot] = [Heading(level, "Figures")]
+
+
+def figure_blocks(parts: SweepParts, level: int) -> list[Block | Plot]:
+    """Every figure that has something to show, grouped by question; for the others, one sentence saying why not."""
+    stem = _stem(parts.info.name)
+    blocks: list[Block | Plot] = []
     omitted: set[str] = set()
-    for name, title, figure_info, draw in candidates:
-        if isinstance(figure_info, plots.Omitted):
-            if figure_info.reason not in omitted:
-                blocks.append(Text(figure_info.reason, "note"))
-                omitted.add(figure_info.reason)
-            continue
-        caption = getattr(figure_info, "caption", "")
-        blocks.append(Plot(f"{stem}-{name}", draw(figure_info), f"{title}, sweep {info.name}", caption))
+    for heading, candidates in figure_groups(parts):
+        group: list[Block | Plot] = []
+        for name, title, figure_info, draw in candidates:
+            if isinstance(figure_info, plots.Omitted):
+                if figure_info.reason not in omitted:
+                    group.append(Text(figure_info.reason, "note"))
+                    omitted.add(figure_info.reason)
+                continue
+            caption = getattr(figure_info, "caption", "")
+            group.append(Plot(f"{stem}-{name}", draw(figure_info), f"{title}, sweep {parts.info.name}", caption))
+        group += extra_blocks(parts, heading)
+        if group:
+            blocks += [Heading(level, heading), *group]
     return blocks
+
+
+def extra_blocks(parts: SweepParts, heading: str) -> list[Block | Plot]:
+    """Tables that answer a figure group's question beside its figures."""
+    info = parts.info
+    if heading == "Which optimizer and learning rate" and not parts.optimizers.empty:
+        return [frame_table(parts.optimizers, f"Per optimizer: configuration means of {info.metric} (over repeats), "
+                            "best, mean and worst over its settings, and the settings of its best")]
+    return []
 
 
 def table_blocks(parts: SweepParts, level: int) -> list[Block | Plot]:
@@ -225,3 +265,15 @@ def _duration(seconds: object) -> str:
     minutes, secs = divmod(int(round(seconds)), 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes} min {secs} s" if hours else f"{minutes} min {secs} s"
+
+
+def sweep_answer(parts: SweepParts) -> dict[str, Any]:
+    """One sweep's answer.json content: the answer and every table behind it."""
+    axes = {name: {"kind": e.kind, "interval_over": e.interval_over, "effect_in_repeat_sd": e.effect_sd,
+                   "sentence": e.sentence, "values": e.table} for name, e in parts.effects.items()}
+    split = parts.floor.split
+    floor = {"between_share": split.between_share, "repeat_sd": split.repeat_sd,
+             "between_variance": split.between_var, "within_variance": split.within_var,
+             "resolution_rows": parts.floor.resolution.rows, "resolution_source": parts.floor.resolution.source,
+             "ties_at_the_top": parts.floor.ties, "sentences": list(parts.floor.sentences)}
+    return answer_document(parts.answer, {"axes": axes, "noise_floor": floor, "optimizers": parts.optimizers})

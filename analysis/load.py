@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,8 @@ class SweepInfo:
     notes: tuple[str, ...] = ()
     hyperparameters: tuple[str, ...] = records.HYPERPARAMETERS
     """Every hyperparameter column: the built-in ones and a user model's own."""
+    test_predictions: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+    """The chosen configuration's prediction per test row (None when the runner stored none)."""
 
     @property
     def scheduler(self) -> str:
@@ -53,6 +55,27 @@ class SweepInfo:
     def dataset(self) -> str:
         data = self.spec.get("data") or {}
         return str(self.run.get("dataset") or data.get("dataset") or "unknown")
+
+    @property
+    def data_source(self) -> str:
+        """The data as the user gave it: a loader, a table file, or a named dataset (with its limit)."""
+        data = self.spec.get("data") or {}
+        if data.get("load"):
+            return f"the data of loader {data['load']}"
+        if data.get("path") and (data.get("dataset") in (None, "table") or self.dataset == "table"):
+            return f"table {Path(str(data['path'])).name}"
+        limit = f" ({data['limit']} rows)" if data.get("limit") else ""
+        return f"{self.dataset}{limit}"
+
+    @property
+    def split_rows(self) -> dict[str, int]:
+        """Rows per split (train, validation, test), from run.json's baselines or its data fingerprint."""
+        rows = ((self.run.get("baselines") or {}).get("rows")) or {}
+        if rows:
+            return {k: int(v) for k, v in rows.items() if isinstance(v, (int, float))}
+        shapes = ((self.run.get("data") or {}).get("shapes")) or {}
+        names = {"train": "y_train", "validation": "y_val", "test": "y_test"}
+        return {split: int(shapes[key][0]) for split, key in names.items() if shapes.get(key)}
 
     @property
     def max_epochs(self) -> int | None:
@@ -156,8 +179,13 @@ def _read_info(folder: Path, taken: set[str]) -> tuple[SweepInfo, pa.Schema]:
     name = _unique(str(run.get("name") or meta.get("name") or spec.get("name") or folder.name), folder, taken)
     info = SweepInfo(name=name, path=folder, metric=metric, mode=mode, axes=tuple(axes), metrics=metrics,
                      hyperparameters=_hyperparameters(schema),
-                     run=run, spec=spec, spec_text=spec_text, notes=tuple(notes))
+                     run=run, spec=spec, spec_text=spec_text, notes=tuple(notes),
+                     test_predictions=_read_predictions(folder / c.TEST_PREDICTIONS_FILE))
     return info, schema
+
+
+def _read_predictions(path: Path) -> pd.DataFrame | None:
+    return pq.read_table(path).to_pandas() if path.is_file() else None
 
 
 def _read_json(path: Path, notes: list[str]) -> dict[str, Any]:

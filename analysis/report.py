@@ -8,27 +8,34 @@ answer, then figures and tables, then the spec as run and the run facts.
 from __future__ import annotations
 
 import io
+import json
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from analysis._document import Block, Heading, Image, to_html, to_markdown
 from analysis._sections import (
     Plot,
+    SweepParts,
     answer_blocks,
     comparison_blocks,
     facts_blocks,
     figure_blocks,
     spec_blocks,
+    sweep_answer,
     sweep_parts,
     table_blocks,
 )
+from analysis.answer_file import VERSION
 from analysis.load import Results, load
 from sweeps.results import constants as c
 
 DPI = 130
 """5-inch-wide figures come out 650 px wide: sharp on a laptop, legible when a phone halves them."""
 HTML_FILE = "index.html"
+ANSWER_FILE = "answer.json"
+"""The answer as data (see analysis.answer_file); for several sweeps, one entry per sweep."""
 MARKDOWN_FILE = "report.md"
 FIGURES_DIR = "figures"
 """Beside report.md: the same PNGs index.html embeds, for Markdown to link to."""
@@ -50,7 +57,8 @@ def write_report(dirs: str | Path | Iterable[str | Path], out: str | Path | None
     """
     folders = [Path(dirs)] if isinstance(dirs, (str, Path)) else [Path(d) for d in dirs]
     results = load(folders)
-    title, blocks = build_report(results)
+    parts = [sweep_parts(results, name) for name in results.sweeps]
+    title, blocks = build_report(results, parts)
     rendered = render_figures(blocks)
     target = Path(out) if out is not None else folders[0] / c.REPORT_DIR
     target.mkdir(parents=True, exist_ok=True)
@@ -61,13 +69,14 @@ def write_report(dirs: str | Path | Iterable[str | Path], out: str | Path | None
         _write(target / FIGURES_DIR / f"{image.name}.png", image.png)
     _write(target / MARKDOWN_FILE, to_markdown(title, rendered, FIGURES_DIR).encode("utf-8"))
     _write(target / HTML_FILE, to_html(title, rendered).encode("utf-8"))
+    _write(target / ANSWER_FILE, (json.dumps(answers(parts), indent=2, allow_nan=False) + "\n").encode("utf-8"))
     return target / HTML_FILE
 
 
-def build_report(results: Results) -> tuple[str, list[Block | Plot]]:
+def build_report(results: Results, parts: list[SweepParts] | None = None) -> tuple[str, list[Block | Plot]]:
     """The report's title and blocks; figures are still matplotlib Figures."""
     names = list(results.sweeps)
-    parts = [sweep_parts(results, name) for name in names]
+    parts = parts if parts is not None else [sweep_parts(results, name) for name in names]
     if len(parts) == 1:
         p = parts[0]
         blocks: list[Block | Plot] = [*answer_blocks(p), *figure_blocks(p, 2), *table_blocks(p, 2),
@@ -78,6 +87,12 @@ def build_report(results: Results) -> tuple[str, list[Block | Plot]]:
         blocks += [Heading(2, f"Sweep {p.info.name}"), *answer_blocks(p), *figure_blocks(p, 3),
                    *table_blocks(p, 3), *spec_blocks(p.info, 3), *facts_blocks(p, 3)]
     return f"Sweep comparison: {', '.join(names)}", blocks
+
+
+def answers(parts: Sequence[SweepParts]) -> dict[str, Any]:
+    """answer.json's content: the one sweep's answer, or every sweep's under ``sweeps``."""
+    documents = [sweep_answer(p) for p in parts]
+    return documents[0] if len(documents) == 1 else {"version": VERSION, "sweeps": documents}
 
 
 def render_figures(blocks: Sequence[Block | Plot]) -> list[Block]:

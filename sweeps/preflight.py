@@ -103,24 +103,20 @@ def _name(build: Any) -> str:
 
 
 def describe_data(spec: Spec, data: Splits) -> list[str]:
-    """What ``sweeps validate`` says of the data: task, splits, and for a table its feature plan and warnings."""
-    loss = spec.loss or ("mse" if data.task == "regression" else "cross-entropy")
+    """What ``sweeps validate`` says of the data: task, splits, baselines, a table's fitted feature plan, warnings."""
+    from sweeps.trial.baselines import baselines, describe_baselines
+    from sweeps.trial.tasks import REGRESSION_LOSS
+
+    loss = spec.loss or (REGRESSION_LOSS if data.task == "regression" else "cross-entropy")
     what = f"{data.n_classes} classes" if data.task == "classification" else f"{data.n_outputs} output(s)"
     lines = [f"task: {data.task} ({what}, loss {loss}); rows train {len(data.y_train)}, validation "
              f"{len(data.y_val)}, test {len(data.y_test)}; input shape {data.feature_shape}"]
-    if spec.data["dataset"] != "table" or spec.data.get("load"):
-        return lines
-    from sweeps.trial.tables import feature_columns, feature_plan, identifier_columns, read_table
-
-    frame = read_table(spec.data["path"])
-    columns = feature_columns(frame, spec.data)
-    lines.append("features:")
-    lines += [f"  {col:<20} {kind:<34} {n} input{'s' if n != 1 else ''}" for col, kind, n in
-              feature_plan(frame, columns)]
-    suspects = identifier_columns(frame, columns)
-    if suspects:
-        dropped = [*(spec.data.get("drop") or []), *suspects]
-        lines.append(f"warning: {', '.join(suspects)} look{'s' if len(suspects) == 1 else ''} like identifiers "
-                     f"(distinct in more than half the rows): the models can memorise them. To drop, add under "
-                     f"data:\n  drop: [{', '.join(dropped)}]")
-    return lines
+    lines += describe_baselines(baselines(data, spec.loss))
+    if data.audit.plan:
+        lines.append("features (encoder fitted on the training split):")
+        for row in data.audit.plan:
+            unseen = (f"; unseen in training: {row.unseen[0]} validation, {row.unseen[1]} test rows"
+                      if any(row.unseen) else "")
+            lines.append(f"  {row.column:<20} {row.kind:<34} {row.inputs} input{'s' if row.inputs != 1 else ''}"
+                         f"{unseen}")
+    return lines + list(data.audit.warnings)

@@ -34,6 +34,7 @@ from sweeps.results.storage import Folder, is_uri
 from sweeps.results.store import SweepStore
 from sweeps.session import ray_session
 from sweeps.spec.model import Spec, load_spec
+from sweeps.trial.baselines import baselines
 from sweeps.trial.data import Splits, fingerprint, load_data
 from sweeps.trial.scorer import ScorerLauncher, score, stop_scorer
 from sweeps.trial.trainable import plan_from_spec
@@ -97,12 +98,14 @@ def _run_locked(spec: Spec, folder: Folder, replace: bool, address: str | None, 
     signals = _Signals()
     with signals.installed(), _ray_and_data(spec, address) as (facts, data):
         spec = with_data(spec, data, facts)
+        for line in data.audit.warnings:
+            print(line, file=sys.stderr)
         if replace:  # only now: Ray and the data are known good, and the new sweep is about to write
             folder.remove_except(c.LOCK_FILE)
         folder.make()
         folder.write_text(c.SPEC_FILE, spec.to_yaml())
         _write_run_facts(folder, spec, {"started": _iso(started), "finished": None, "nodes": facts["nodes"],
-                                        "data": fingerprint(data)})
+                                        "data": fingerprint(data), c.RUN_BASELINES: baselines(data, spec.loss)})
         launcher = ScorerLauncher(plan_from_spec(spec))
         signals.store = store = _make_store(spec, folder, count_trials(spec), progress)
         tuner = tune.Tuner(

@@ -23,16 +23,20 @@ from analysis.plots._curves import (
     plot_gap,
     plot_learning_curves,
 )
+from analysis.plots._effects import EffectPanel, EffectsInfo, effects_info, plot_effects
 from analysis.plots._importance import ImportanceInfo, importance_info, plot_importance
 from analysis.plots._learning_rate import learning_rate_info, plot_learning_rate
 from analysis.plots._lines import Line, LinesInfo, Omitted, Panel, plot_lines
 from analysis.plots._pruning import PruningInfo, plot_pruning, pruning_info
-from analysis.plots._style import OPTIMIZER_COLOURS, STATUS_COLOURS
+from analysis.plots._style import OPTIMIZER_COLOURS, STATUS_COLOURS, VERDICT_COLOURS
 
 __all__ = [
     "OPTIMIZER_COLOURS",
     "STATUS_COLOURS",
+    "VERDICT_COLOURS",
     "CapacityInfo",
+    "EffectPanel",
+    "EffectsInfo",
     "ImportanceInfo",
     "Line",
     "LinesInfo",
@@ -43,6 +47,7 @@ __all__ = [
     "capacity_curves_info",
     "capacity_info",
     "colour_key",
+    "effects_info",
     "gap_info",
     "importance_info",
     "learning_curves_info",
@@ -50,6 +55,7 @@ __all__ = [
     "plot_best_curves",
     "plot_capacity_curves",
     "plot_capacity_heatmap",
+    "plot_effects",
     "plot_gap",
     "plot_importance",
     "plot_learning_curves",

@@ -92,3 +92,15 @@ def value_label(value: Any) -> str:
     if isinstance(value, (float, np.floating)):
         return f"{value:g}"
     return str(value)
+
+
+VERDICT_COLOURS: dict[str, str] = {
+    "best": "#2ca02c",
+    "within noise": "#1f77b4",
+    "clearly worse": "#d62728",
+    "cannot tell": "#7f7f7f",
+}
+"""One colour per axis-effect verdict (analysis.effects), in the legend's order."""
+
+DIVERGED_MARK = "x"
+"""Marker for diverged runs drawn at the worst score."""

@@ -97,8 +97,17 @@ EPOCHS_FILE = "epochs.parquet"
 TRIALS_FILE = "trials.parquet"
 """One row per trial."""
 
+TEST_PREDICTIONS_FILE = "test_predictions.parquet"
+"""The chosen configuration's prediction for every test row (row, target, prediction, probability of the truth)."""
+
 RUN_FILE = "run.json"
 """Run facts: start, end, versions, nodes, metric and mode."""
+
+RUN_BASELINES = "baselines"
+"""``run.json``'s key for what a model must beat: ``{"task", "rows": {"train", "validation", "test"},
+"predictors": {name: {"value", ["prior",] "validation": {metric: score}, "test": {...}}}}`` with the
+predictors "majority class" (classification) or "training mean" and "training median" (regression)
+and the trials' Keras metric names without the ``val_``/``test_`` prefix."""
 
 RAY_DIR = "ray"
 """Ray Tune's own experiment state, used by resume."""

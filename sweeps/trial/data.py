@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from sweeps.errors import SpecError, SweepError
+from sweeps.trial.audit import Audit
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,8 @@ class Splits:
     y_test: np.ndarray
     classes: tuple[str, ...]
     task: str = "classification"
+    audit: Audit = Audit()
+    """What the checks of :mod:`sweeps.trial.audit` found when the data loaded (driver only)."""
 
     @property
     def n_classes(self) -> int:
@@ -52,7 +55,7 @@ class Splits:
         """What a trial gets: the test split is for the chosen configuration only."""
         empty_x = np.empty((0, *self.feature_shape), dtype=self.x_train.dtype)
         empty_y = np.empty((0, *self.y_train.shape[1:]), dtype=self.y_train.dtype)
-        return replace(self, x_test=empty_x, y_test=empty_y)
+        return replace(self, x_test=empty_x, y_test=empty_y, audit=Audit())
 
 
 def load_data(data: Mapping[str, Any], family: str, base: str | Path | None = None) -> Splits:
@@ -130,12 +133,12 @@ def _keras_images(name: str, path: str | None) -> tuple[np.ndarray, np.ndarray, 
 
 
 def _table_splits(data: Mapping[str, Any]) -> Splits:
-    from sweeps.trial.tables import as_strings, feature_columns, make_preprocessor, read_table
+    from sweeps.trial.tables import as_strings, audit_table, feature_columns, make_preprocessor, read_table
     from sweeps.trial.tasks import encode_labels, infer_task, regression_targets
 
     frame = read_table(data["path"])
     target = data["target"]
-    frame = frame[frame[target].notna()].reset_index(drop=True)
+    frame = ordered = frame[frame[target].notna()].reset_index(drop=True)
     if data.get("limit") and data["limit"] < len(frame):
         frame = frame.sample(n=data["limit"], random_state=data["seed"]).reset_index(drop=True)
     task = data.get("task") or infer_task(frame[target].to_numpy())
@@ -151,7 +154,8 @@ def _table_splits(data: Mapping[str, Any]) -> Splits:
     preprocessor = make_preprocessor(features, columns).fit(features.iloc[train_idx])
     x = {name: preprocessor.transform(features.iloc[idx]).astype("float32")
          for name, idx in (("train", train_idx), ("val", val_idx), ("test", test_idx))}
-    return Splits(x["train"], y[train_idx], x["val"], y[val_idx], x["test"], y[test_idx], classes, task)
+    audit = audit_table(data, ordered, features, preprocessor, y, (train_idx, val_idx, test_idx), task)
+    return Splits(x["train"], y[train_idx], x["val"], y[val_idx], x["test"], y[test_idx], classes, task, audit)
 
 
 def _subsample(x: np.ndarray, y: np.ndarray, limit: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

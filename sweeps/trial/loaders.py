@@ -8,12 +8,14 @@ splits (without a test split one is held out of the training rows).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from sweeps.errors import SpecError
+from sweeps.trial.audit import audit_arrays
 from sweeps.trial.data import Splits, shape_for, split
 from sweeps.trial.tasks import encode_labels, infer_task, regression_targets
 from sweeps.trial.user_code import import_callable
@@ -37,7 +39,7 @@ def load_user_data(data: Mapping[str, Any], family: str, base: str | Path | None
     _same_length(("x", x), ("y", y))
     task = data.get("task") or infer_task(y)
     y, classes = _targets(f"{FIELD} y", y, task)
-    return split(shape_for(_features(f"{FIELD} x", x), family), y, data, classes, task)
+    return _audited(x, split(shape_for(_features(f"{FIELD} x", x), family), y, data, classes, task))
 
 
 def _fixed_splits(parts: Mapping[str, Any], data: Mapping[str, Any], family: str) -> Splits:
@@ -50,6 +52,7 @@ def _fixed_splits(parts: Mapping[str, Any], data: Mapping[str, Any], family: str
     for name in ("train", "val", "test"):
         if f"x_{name}" in arrays:
             _same_length((f"x_{name}", arrays[f"x_{name}"]), (f"y_{name}", arrays[f"y_{name}"]))
+    given = [arrays[f"x_{n}"] for n in ("train", "val", "test") if f"x_{n}" in arrays]
     if "x_test" not in arrays:
         from sklearn.model_selection import train_test_split
 
@@ -67,7 +70,14 @@ def _fixed_splits(parts: Mapping[str, Any], data: Mapping[str, Any], family: str
     if len({x.shape[1:] for x in xs}) != 1:
         raise SpecError(f"{FIELD}: x_train, x_val and x_test must have the same shape per row, "
                         f"got {', '.join(str(x.shape[1:]) for x in xs)}")
-    return Splits(xs[0], ys[0], xs[1], ys[1], xs[2], ys[2], classes, task)
+    return _audited(np.concatenate(given), Splits(xs[0], ys[0], xs[1], ys[1], xs[2], ys[2], classes, task))
+
+
+def _audited(x: np.ndarray, splits: Splits) -> Splits:
+    """``splits`` with the column checks of ``x``, the loader's features in the order it returned them."""
+    x = x[:, np.newaxis] if x.ndim == 1 else x
+    audit = audit_arrays(x, splits.x_train, splits.y_train, splits.x_val, splits.y_val, splits.task)
+    return replace(splits, audit=audit)
 
 
 def _array(field: str, value: Any) -> np.ndarray:

@@ -16,8 +16,10 @@ from typing import Any
 
 import numpy as np
 
-IDENTIFIER_SHARE = 0.5
-"""A string column with distinct values in more than this share of rows looks like an identifier."""
+from sweeps.trial.audit import Audit, PlanRow, audit_columns
+
+NUMERIC_KIND = "numeric (median-imputed, scaled)"
+CATEGORICAL_KIND = "categorical (one-hot)"
 
 
 def read_table(path: str | Path, columns: Sequence[str] | None = None) -> Any:
@@ -45,7 +47,7 @@ def make_preprocessor(frame: Any, columns: Sequence[str]) -> Any:
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-    numeric = [col for col in columns if _is_numeric(frame[col])]
+    numeric = [col for col in columns if is_numeric(frame[col])]
     other = [col for col in columns if col not in numeric]
     parts = []
     if numeric:
@@ -62,32 +64,46 @@ def as_strings(frame: Any, columns: Sequence[str]) -> Any:
     """Non-numeric columns as Python strings (missing as NaN), which the encoder and imputer expect."""
     out = frame[list(columns)].copy()
     for col in columns:
-        if not _is_numeric(out[col]):
+        if not is_numeric(out[col]):
             out[col] = out[col].astype(object).where(out[col].notna(), np.nan).map(
                 lambda v: v if isinstance(v, float) else str(v))
     return out
 
 
-def feature_plan(frame: Any, columns: Sequence[str]) -> list[tuple[str, str, int]]:
-    """(column, kind, number of model inputs) per feature column, for ``sweeps validate``."""
-    plan = []
-    for col in columns:
-        if _is_numeric(frame[col]):
-            plan.append((col, "numeric (median-imputed, scaled)", 1))
-        else:
-            distinct = int(frame[col].nunique(dropna=True)) + int(frame[col].isna().any())
-            plan.append((col, "categorical (one-hot)", distinct))
-    return plan
+def fitted_plan(preprocessor: Any, features: Any, held_out: Sequence[Any]) -> tuple[PlanRow, ...]:
+    """Each column's model inputs as the fitted ``preprocessor`` makes them, and per held-out split
+    (validation, test) the rows whose category it never saw in training."""
+    rows = {}
+    for name, pipeline, columns in preprocessor.transformers_:
+        if name == "numeric":
+            rows.update({col: PlanRow(col, NUMERIC_KIND, 1) for col in columns})
+        elif name == "categorical":
+            encoder = pipeline[-1]
+            imputed = [pipeline[:-1].transform(part[columns]) for part in held_out]
+            for i, col in enumerate(columns):
+                unseen = tuple(int((~np.isin(values[:, i], encoder.categories_[i])).sum()) for values in imputed)
+                rows[col] = PlanRow(col, CATEGORICAL_KIND, len(encoder.categories_[i]), (unseen[0], unseen[1]))
+    return tuple(rows[col] for col in features.columns)
 
 
-def identifier_columns(frame: Any, columns: Sequence[str]) -> list[str]:
-    """String columns whose values are distinct in more than ``IDENTIFIER_SHARE`` of the rows."""
-    rows = max(1, len(frame))
-    return [col for col in columns
-            if not _is_numeric(frame[col]) and frame[col].nunique(dropna=True) > IDENTIFIER_SHARE * rows]
+def audit_table(data: Mapping[str, Any], ordered: Any, features: Any, preprocessor: Any, y: np.ndarray,
+                splits: Sequence[np.ndarray], task: str) -> Audit:
+    """The fitted plan and the column warnings; ``ordered`` holds the feature columns in the file's row order."""
+    train_idx, val_idx, test_idx = splits
+    plan = fitted_plan(preprocessor, features, [features.iloc[val_idx], features.iloc[test_idx]])
+    columns = [(f"column {col!r}", ordered[col], features[col].iloc[train_idx], features[col].iloc[val_idx],
+                _remedy(data, col)) for col in features.columns]
+    return Audit(plan, audit_columns(columns, y[train_idx], y[val_idx], task))
 
 
-def _is_numeric(series: Any) -> bool:
+def _remedy(data: Mapping[str, Any], column: str) -> str:
+    if data.get("features") is not None:
+        return "remove it from data.features"
+    return f"add  drop: [{', '.join([*(data.get('drop') or []), column])}]"
+
+
+def is_numeric(series: Any) -> bool:
+    """Numbers are imputed and scaled (booleans are categories)."""
     import pandas as pd
 
     return bool(pd.api.types.is_numeric_dtype(series)) and not pd.api.types.is_bool_dtype(series)

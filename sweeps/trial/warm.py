@@ -22,6 +22,7 @@ import numpy as np
 
 from sweeps.trial.models import build_model, build_user_model
 from sweeps.trial.optimizers import applicable_settings, learning_rate_of, make_optimizer, schedule_object
+from sweeps.trial.tasks import REGRESSION_LOSS
 
 ARCHITECTURE_KEYS = ("family", "width", "depth", "activation", "dropout", "filters", "dense_units", "widths",
                      "l1", "l2", "batch_norm", "negative_slope", "kernel_initializer")
@@ -33,8 +34,6 @@ CAPACITY = 8
 """Compiled models kept per process; the least recently used is dropped beyond this."""
 
 CLASSIFICATION_LOSS = "sparse_categorical_crossentropy"
-REGRESSION_LOSS = "mse"
-"""``train.loss``'s default for regression."""
 
 
 @dataclass

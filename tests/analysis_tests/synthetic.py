@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,10 +35,15 @@ def write_results_folder(
     run: Mapping[str, Any] | None = None,
     spec: Mapping[str, Any] | None = None,
     metrics: Sequence[str] = METRICS,
+    user: Mapping[str, str] | None = None,
 ) -> Path:
-    """Write spec.yaml, run.json, epochs.parquet and (unless None) trials.parquet into ``path``."""
+    """Write spec.yaml, run.json, epochs.parquet and (unless None) trials.parquet into ``path``.
+
+    ``user`` names a user model's own hyperparameters and their types (``{"bn": "bool"}``).
+    """
     path.mkdir(parents=True, exist_ok=True)
-    meta = {"metric": metric, "mode": mode, "axes": list(axes)}
+    meta = {"metric": metric, "mode": mode, "axes": list(axes),
+            **({records.USER_HYPERPARAMETERS: dict(user)} if user else {})}
     pq.write_table(records.to_table(list(epoch_rows), records.epoch_schema(metrics, meta)), path / c.EPOCHS_FILE)
     if trial_rows is not None:
         pq.write_table(records.to_table(list(trial_rows), records.trial_schema(metrics, meta)),
@@ -139,3 +144,49 @@ def _spec(name: str, widths: Sequence[int], depths: Sequence[int], optimizers: S
             "train": {"optimizer": axis(optimizers), "learning_rate": axis(learning_rates), "batch_size": 32,
                       "max_epochs": max_epochs},
             "search": search}
+
+
+def planted_sweep(
+    path: Path,
+    axes: Mapping[str, Sequence[Any]],
+    score: Callable[[Mapping[str, Any]], float],
+    *,
+    name: str = "planted",
+    repeats: int = 3,
+    seed_noise: float = 0.01,
+    run_noise: float = 0.002,
+    diverged: Callable[[Mapping[str, Any]], bool] = lambda hyper: False,
+    user: Mapping[str, str] | None = None,
+    run: Mapping[str, Any] | None = None,
+    seed: int = 0,
+) -> Path:
+    """A grid of ``axes`` x repeats whose best val_accuracy is ``score(hyper)`` plus noise.
+
+    Every run of one repeat shares that repeat's seed offset (``seed_noise``), as runs
+    sharing a seed do, plus its own ``run_noise``. A run for which ``diverged(hyper)``
+    holds logs NaN from its first epoch. ``user`` names user hyperparameters and their
+    types (``{"layer_units": "str"}``); list values are stored as the runner stores them.
+    """
+    rng = np.random.default_rng(seed)
+    offsets = seed_noise * rng.standard_normal(repeats)
+    names = list(axes)
+    epoch_rows, trial_rows = [], []
+    for i, (values, r) in enumerate(itertools.product(itertools.product(*axes.values()), range(repeats))):
+        hyper = dict(zip(names, values))
+        trial_id = f"t{i:05d}"
+        cells = {k: records.cell(v) for k, v in hyper.items()}
+        base = {c.SWEEP: name, c.TRIAL_ID: trial_id, **cells, c.REPEAT: r, c.SEED: r}
+        blown = diverged(hyper)
+        top = score(hyper) + offsets[r] + run_noise * rng.standard_normal()
+        curve = [math.nan] * 3 if blown else [top - 0.05, top, top - 0.01]
+        for epoch, value in enumerate(curve, start=1):
+            epoch_rows.append({**base, c.EPOCH: epoch, "loss": 1 - value, "accuracy": value, "val_loss": 1 - value,
+                               "val_accuracy": value, c.EPOCH_SECONDS: 0.1, c.NODE: "10.0.0.1",
+                               c.TIMESTAMP: 1.7e9 + epoch})
+        trial_rows.append({**base, c.STATUS: c.DIVERGED if blown else c.COMPLETED, c.EPOCHS_RUN: 3,
+                           c.BEST_EPOCH: None if blown else 2, c.CHOSEN: False, c.NODE: "10.0.0.1"})
+    meta_axes = [*names, c.REPEAT]
+    facts = {"name": name, "metric": "val_accuracy", "mode": "max", "axes": meta_axes, "scheduler": "fifo",
+             "num_samples": repeats, "dataset": "digits", **(run or {})}
+    return write_results_folder(path, epoch_rows, trial_rows, metric="val_accuracy", mode="max", axes=meta_axes,
+                                run=facts, user=user)

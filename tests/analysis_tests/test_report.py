@@ -86,7 +86,8 @@ def test_report_content_of_the_synthetic_sweep(toy_dir: Path, toy_report: Path) 
     assert f"(trial {answer.trial_id})" in text
     assert "Held-out test: loss" in text and "2 runs" in text
     assert "48 trials: 4 completed, 36 pruned, 8 diverged." in text
-    assert len(Page(text).named("img")) == 7  # best, curves, learning rate, heatmap, capacity curves, gap, pruning
+    images = Page(text).named("img")  # effects, learning rate, heatmap, capacity curves, gap, pruning, best, curves
+    assert len(images) == 8 and images[0]["alt"] == "Effect of each searched axis, sweep toy"
 
 
 def test_default_out_is_report_inside_the_first_folder(tmp_path: Path) -> None:
@@ -104,7 +105,7 @@ def test_figures_with_nothing_to_show_are_left_out_with_a_reason(tmp_path: Path)
     assert "No capacity figure: width and depth were not searched (every trial used width=32, depth=2)." in text
     assert "No learning-rate figure" in text and "No pruning figure: no trial was pruned" in text
     assert "Cannot tell" in text
-    assert len(Page(text).named("img")) == 3  # best trials, learning curves, gap
+    assert len(Page(text).named("img")) == 4  # effects (optimizer), gap, best trials, learning curves
     assert "capacity" not in " ".join(str(a.get("alt")) for a in Page(text).named("img")).lower()
 
 

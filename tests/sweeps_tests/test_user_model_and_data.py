@@ -207,7 +207,7 @@ def test_validate_prints_the_feature_plan_and_the_drop_line_for_an_identifier(tm
     assert done.returncode == 0, done.stderr
     assert "task: classification (2 classes" in done.stdout
     assert "city" in done.stdout and "categorical (one-hot)              3 inputs" in done.stdout
-    assert "name look" in done.stdout and "drop: [name]" in done.stdout
+    assert "data: column 'name' is distinct in every row" in done.stdout and "drop: [name]" in done.stdout
 
 
 @pytest.mark.parametrize("data, model, wanted", [
