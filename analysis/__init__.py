@@ -18,7 +18,7 @@ from analysis.importance import Importance, importance
 from analysis.load import Results, SweepInfo, load
 from analysis.noise import NoiseVerdict, noise, noise_verdict, t_quantile_975
 from analysis.noise_floor import NoiseFloor, Resolution, VarianceSplit, noise_floor, validation_rows, variance_split
-from analysis.pairs import Pairs, pairs, rank_configurations, wilson_interval
+from analysis.pairs import Pairs, pairs, rank_configurations
 from analysis.report import write_report
 from analysis.summarise import (
     best_epochs,
@@ -63,6 +63,5 @@ __all__ = [
     "train_validation_gap",
     "validation_rows",
     "variance_split",
-    "wilson_interval",
     "write_report",
 ]

@@ -24,15 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.configurations import (
-    CONFIG,
-    configuration_ids,
-    encode_axis,
-    lower_is_better,
-    searched,
-    with_unscored,
-)
-from analysis.summarise import require
+from analysis.encoding import encode_axis
+from analysis.runs import CONFIG, SCORE, configuration_axes, runs
 
 AXIS = "axis"
 IMPORTANCE = "importance"
@@ -100,8 +93,8 @@ def importance(best: pd.DataFrame, metric: str, mode: str, axes: Sequence[str], 
     """Importance of every searched axis in ``axes`` for ``metric``, with 95% bootstrap intervals.
 
     ``best`` is :func:`analysis.summarise.best_epochs`' output (one row per trial); with
-    ``trials`` (say ``Results.trials``) the finished trials without a finite score count too.
-    A non-finite score counts as its sweep's worst finite one. A share is a fraction of the
+    ``trials`` (say ``Results.trials``) diverged trials count too, as :func:`analysis.runs.runs`
+    scores them: as their sweep's worst finite score. A share is a fraction of the
     variance of the configurations' mean scores; estimates are clipped to [0, 1], the
     range a share can take, so an axis whose interval reaches 0 gets the verdict
     "no detectable effect"; one whose interval lies above 0 a "clear effect", or only a
@@ -113,8 +106,8 @@ def importance(best: pd.DataFrame, metric: str, mode: str, axes: Sequence[str], 
     """
     if resamples < 2:
         raise ValueError(f"resamples must be >= 2, got {resamples}")
-    names = searched(axes)
-    x, y, varied = _configurations(with_unscored(best, trials), metric, mode, names)
+    names = configuration_axes(axes)
+    x, y, varied = _configurations(runs(best, trials, metric, mode, axes), names)
     warnings = _size_warnings(len(y), varied, names)
     rng = np.random.default_rng(seed)
     rise, refits, r2 = np.empty((0, len(varied))), 0, np.nan
@@ -141,14 +134,10 @@ def importance(best: pd.DataFrame, metric: str, mode: str, axes: Sequence[str], 
     return Importance(metric, table.reset_index(drop=True), r2, len(y), refits, warnings)
 
 
-def _configurations(best: pd.DataFrame, metric: str, mode: str,
-                    names: list[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def _configurations(frame: pd.DataFrame, names: list[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Encoded axes (one row per configuration, varied axes only), mean scores and the varied axes' names."""
-    require(best, names)
-    frame = best.assign(**{CONFIG: configuration_ids(best, names), "_score": lower_is_better(best, metric, mode)})
-    frame = frame.loc[np.isfinite(frame["_score"])]
     first = frame.drop_duplicates(CONFIG).sort_values(CONFIG).reset_index(drop=True)
-    y = frame.groupby(CONFIG, sort=True)["_score"].mean().to_numpy()
+    y = frame.groupby(CONFIG, sort=True)[SCORE].mean().to_numpy()
     encoded = {name: encode_axis(first[name])[0] for name in names}
     varied = [name for name in names if np.unique(encoded[name]).size > 1]
     x = np.column_stack([encoded[name] for name in varied]) if varied else np.empty((len(y), 0))

@@ -17,16 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.configurations import (
-    CONFIG,
-    configuration_columns,
-    configuration_ids,
-    lower_is_better,
-    searched,
-    with_unscored,
-)
+from analysis.held_out import wilson
 from analysis.noise import MEAN, RUNS, t_quantile_975
-from analysis.summarise import KEYS, configuration, describe, format_value, require
+from analysis.runs import CONFIG, DIVERGED, SCORE, configuration_axes, runs
+from analysis.summarise import KEYS, configuration, describe, format_value
 from sweeps.results import constants as c
 
 SCORED = "scored_runs"
@@ -42,30 +36,31 @@ PARAMS = "params"
 SECONDS_PER_EPOCH = "seconds_per_epoch"
 COSTS = (PARAMS, SECONDS_PER_EPOCH)
 """Per-trial cost columns of trials.parquet, cheapest-first preference order."""
-_Z = 1.959963984540054
 
 
-def rank_configurations(best: pd.DataFrame, metric: str, mode: str, axes: Sequence[str]) -> pd.DataFrame:
-    """Configurations best first: fewest runs without a finite score, then best mean, then first trial id.
+def rank_configurations(best: pd.DataFrame, metric: str, mode: str, axes: Sequence[str],
+                        trials: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Configurations best first: fewest diverged runs, then best mean of the others, then first trial id.
 
     The one ranking rule of this module (the chosen configuration is the first row), kept
-    alone so it can give way to the runner's own rule. Returns the configuration columns
-    plus ``configuration`` (its id), ``runs``, ``scored_runs`` and ``mean`` (of finite runs).
+    alone so it can give way to the runner's own rule. Runs are :func:`analysis.runs.runs`'
+    (``trials`` adds the diverged ones). Returns the sweep and axis columns plus ``runs``,
+    ``scored_runs`` and ``mean`` (of the runs that did not diverge, in ``metric``'s units).
     """
-    columns = configuration_columns(axes)
-    require(best, [*columns, c.TRIAL_ID, metric])
-    values = pd.to_numeric(best[metric], errors="coerce").astype(float)
-    frame = best[columns].assign(**{CONFIG: configuration_ids(best, axes), c.TRIAL_ID: best[c.TRIAL_ID].astype(str),
-                                    "_value": values.where(np.isfinite(values))})
-    groups = frame.groupby(CONFIG, sort=True)
-    table = groups[columns].first().assign(
-        **{RUNS: groups.size(), SCORED: groups["_value"].count(), MEAN: groups["_value"].mean(),
-           "_first": groups[c.TRIAL_ID].min()})
+    return _rank(runs(best, trials, metric, mode, axes), mode, configuration_axes(axes)).drop(columns=CONFIG)
+
+
+def _rank(frame: pd.DataFrame, mode: str, names: list[str]) -> pd.DataFrame:
+    scored = frame[SCORE].where(~frame[DIVERGED].to_numpy(dtype=bool))
+    groups = frame.assign(_scored=scored, _id=frame[c.TRIAL_ID].astype(str)).groupby(CONFIG, sort=True)
+    table = groups[[c.SWEEP, *names]].first().assign(
+        **{RUNS: groups.size(), SCORED: groups["_scored"].count(), "_mean": groups["_scored"].mean(),
+           "_first": groups["_id"].min()})
+    mean = table["_mean"].to_numpy(dtype=float)
     unscored = (table[RUNS] - table[SCORED]).to_numpy()
-    mean = table[MEAN].to_numpy(dtype=float)
-    sign = 1.0 if mode == "min" else -1.0
-    order = np.lexsort((table["_first"].to_numpy(), np.where(np.isfinite(mean), sign * mean, np.inf), unscored))
-    return table.iloc[order].drop(columns="_first").reset_index()
+    order = np.lexsort((table["_first"].to_numpy(), np.where(np.isfinite(mean), mean, np.inf), unscored))
+    table[MEAN] = mean if mode == "min" else -mean
+    return table.iloc[order].drop(columns=["_mean", "_first"]).reset_index()
 
 
 @dataclass(frozen=True, eq=False)
@@ -160,10 +155,10 @@ def pairs(best: pd.DataFrame, metric: str, mode: str, axes: Sequence[str], *, to
     """Compare the chosen (best-mean) configuration with every other, repeat by repeat.
 
     ``best`` is :func:`analysis.summarise.best_epochs`' output; ``trials`` (say
-    ``Results.trials``) adds the finished trials without a finite score (their configuration
-    ranks after those whose every run scored) and supplies ``params`` and
-    ``seconds_per_epoch`` when ``best`` lacks them. In paired differences a non-finite score
-    counts as its sweep's worst finite one.
+    ``Results.trials``) adds the diverged trials (their configuration ranks after those
+    whose every run scored; in paired differences they score their sweep's worst, as
+    :func:`analysis.runs.runs` has it) and supplies ``params`` and ``seconds_per_epoch``
+    when ``best`` lacks them.
 
     Example:
         >>> result = pairs(best, "val_accuracy", "max", ["width", "depth", "repeat"])
@@ -171,12 +166,10 @@ def pairs(best: pd.DataFrame, metric: str, mode: str, axes: Sequence[str], *, to
     """
     if top < 1:
         raise ValueError(f"top must be >= 1, got {top}")
-    best = with_unscored(best, trials)
-    ranked = rank_configurations(best, metric, mode, axes)
-    ids = configuration_ids(best, axes)
-    table = ranked.set_index(CONFIG)
-    paired = _paired(best, metric, mode, ids, table.index)
-    table = table.join(paired).join(_costs(best, trials, ids))
+    names = configuration_axes(axes)
+    frame = runs(best, trials, metric, mode, axes)
+    table = _rank(frame, mode, names).set_index(CONFIG)
+    table = table.join(_paired(frame, table.index)).join(_costs(frame, best, trials))
     table.loc[table.index[:1], [P_BETTER, P_LOW, P_HIGH]] = np.nan
     table.loc[table.index[:1], [WITHIN_NOISE]] = True
     table = table.reset_index(drop=True)
@@ -186,34 +179,22 @@ def pairs(best: pd.DataFrame, metric: str, mode: str, axes: Sequence[str], *, to
     if cost is not None:
         cheapest = int(noise_set[cost].astype(float).idxmin())
     has_pairs = bool((table[PAIRS].iloc[1:] > 0).any())
-    return Pairs(metric, tuple(searched(axes)), table, top, has_pairs, cost, cheapest)
+    return Pairs(metric, tuple(names), table, top, has_pairs, cost, cheapest)
 
 
-def wilson_interval(successes: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson's 95% score interval for a proportion (fractional successes allowed); NaN where n is 0."""
-    n = np.asarray(n, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = np.asarray(successes, dtype=float) / n
-        centre = (p + _Z**2 / (2 * n)) / (1 + _Z**2 / n)
-        half = _Z * np.sqrt(p * (1 - p) / n + _Z**2 / (4 * n**2)) / (1 + _Z**2 / n)
-    return centre - half, centre + half
-
-
-def _paired(best: pd.DataFrame, metric: str, mode: str, ids: np.ndarray, order: pd.Index) -> pd.DataFrame:
+def _paired(frame: pd.DataFrame, order: pd.Index) -> pd.DataFrame:
     """Per configuration, paired with the first of ``order`` over shared repeats."""
     out = pd.DataFrame(index=order, data={PAIRS: 0})
-    if c.REPEAT not in best.columns or order.empty:
+    if c.REPEAT not in frame.columns or order.empty:
         return out.assign(**{name: np.nan for name in (P_BETTER, P_LOW, P_HIGH, WORSE_BY, WORSE_LOW, WORSE_HIGH)},
                           **{WITHIN_NOISE: pd.NA})
-    score = pd.DataFrame({CONFIG: ids, c.REPEAT: best[c.REPEAT].to_numpy(),
-                          "_score": lower_is_better(best, metric, mode)})
-    grid = score.pivot_table(index=CONFIG, columns=c.REPEAT, values="_score", aggfunc="mean", dropna=False)
+    grid = frame.pivot_table(index=CONFIG, columns=c.REPEAT, values=SCORE, aggfunc="mean", dropna=False)
     grid = grid.reindex(order).to_numpy(dtype=float)
     worse = grid - grid[0]
     shared = np.isfinite(worse)
     n = shared.sum(axis=1)
     wins = np.where(shared, (worse > 0) + 0.5 * (worse == 0), 0.0).sum(axis=1)
-    low, high = wilson_interval(wins, n)
+    low, high = np.array([wilson(w, k) for w, k in zip(wins, n)]).reshape(-1, 2).T
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = np.where(n > 0, np.where(shared, worse, 0.0).sum(axis=1) / n, np.nan)
         spread = np.sqrt(np.where(shared, (worse - mean[:, None]) ** 2, 0.0).sum(axis=1) / (n - 1))
@@ -225,19 +206,19 @@ def _paired(best: pd.DataFrame, metric: str, mode: str, ids: np.ndarray, order: 
                          WITHIN_NOISE: within})
 
 
-def _costs(best: pd.DataFrame, trials: pd.DataFrame | None, ids: np.ndarray) -> pd.DataFrame:
-    """Median params and seconds per epoch per configuration (NaN where no trial recorded them)."""
-    frame = pd.DataFrame({CONFIG: ids}, index=best.index)
+def _costs(frame: pd.DataFrame, best: pd.DataFrame, trials: pd.DataFrame | None) -> pd.DataFrame:
+    """Median params and seconds per epoch per configuration, from ``best`` or else ``trials`` (NaN if neither)."""
+    keys = pd.MultiIndex.from_frame(frame[KEYS].astype(str))
+    costs = pd.DataFrame({CONFIG: frame[CONFIG].to_numpy()})
     for name in COSTS:
-        if name in best.columns:
-            frame[name] = pd.to_numeric(best[name], errors="coerce")
-        elif trials is not None and name in trials.columns and set(KEYS) <= set(trials.columns):
-            lookup = trials.drop_duplicates(KEYS).set_index(KEYS)[name]
-            keys = pd.MultiIndex.from_frame(best[KEYS])
-            frame[name] = pd.to_numeric(lookup.reindex(keys), errors="coerce").to_numpy()
-        else:
-            frame[name] = np.nan
-    return frame.groupby(CONFIG, sort=True)[list(COSTS)].median()
+        source = best if name in best.columns else trials if trials is not None and name in trials.columns else None
+        if source is None or not set(KEYS) <= set(source.columns):
+            costs[name] = np.nan
+            continue
+        lookup = pd.Series(pd.to_numeric(source[name], errors="coerce").to_numpy(),
+                           index=pd.MultiIndex.from_frame(source[KEYS].astype(str)))
+        costs[name] = lookup[~lookup.index.duplicated()].reindex(keys).to_numpy()
+    return costs.groupby(CONFIG, sort=True)[list(COSTS)].median()
 
 
 def _cost_text(value: float, cost: str) -> str:

@@ -10,7 +10,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from analysis import plots
-from analysis.configurations import configuration_ids, encode_axis, lower_is_better
+from analysis.encoding import encode_axis
 from analysis.importance import Importance, importance
 from tests.analysis_tests.planted import planted_best
 
@@ -92,14 +92,8 @@ def test_encodings() -> None:
     assert kind == "category" and values.tolist() == [1.0, 0.0, -2.0]
     values, kind = encode_axis(pd.Series([True, False, True]))
     assert kind == "numeric" and values.tolist() == [1.0, 0.0, 1.0]
-    lists = pd.DataFrame({"sweep": "s", "widths": [[100, 50], [100, 50], [32]], "repeat": [0, 1, 0]})
-    assert configuration_ids(lists, ["widths", "repeat"]).tolist() == [0, 0, 1]
-
-
-def test_non_finite_scores_count_as_the_sweeps_worst() -> None:
-    best = pd.DataFrame({"sweep": ["a", "a", "a", "b", "b"],
-                         "val_accuracy": [0.9, np.nan, 0.7, np.inf, 0.5]})
-    assert lower_is_better(best, "val_accuracy", "max").tolist() == [-0.9, -0.7, -0.7, -0.5, -0.5]
+    values, kind = encode_axis(pd.Series([[100, 50], [100, 50], [32]]))
+    assert kind == "category" and values.tolist() == [0.0, 0.0, 1.0]
 
 
 def test_importance_figure() -> None:
