@@ -56,6 +56,7 @@ def test_not_clearly_worse_set_and_the_cheapest_of_it() -> None:
     best, trials = hand_made()
     result = pairs(best, "val_accuracy", "max", ["width", "depth", "repeat"], trials=trials)
     assert result.table["width"].tolist() == [100, 64, 16, 32]
+    assert result.table["mean"].tolist() == pytest.approx([0.92, 2.74 / 3, 2.59 / 3, 2.44 / 3])
     assert result.within_noise["width"].tolist() == [100, 64]
     rival = result.table.iloc[1]
     differences = [0.90 - 0.91, 0.92 - 0.90, 0.94 - 0.93]
