@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from analysis.answer import Answer, answer, summary_text
 from analysis.effects import AxisEffect, axis_effects
+from analysis.importance import Importance, importance
 from analysis.load import Results, SweepInfo, load
 from analysis.noise import NoiseVerdict, noise, noise_verdict, t_quantile_975
 from analysis.noise_floor import NoiseFloor, Resolution, VarianceSplit, noise_floor, validation_rows, variance_split
+from analysis.pairs import Pairs, pairs, rank_configurations
 from analysis.report import write_report
 from analysis.summarise import (
     best_epochs,
@@ -32,8 +34,10 @@ from sweeps.search.rungs import rung_epochs
 __all__ = [
     "Answer",
     "AxisEffect",
+    "Importance",
     "NoiseFloor",
     "NoiseVerdict",
+    "Pairs",
     "Resolution",
     "Results",
     "SweepInfo",
@@ -43,11 +47,14 @@ __all__ = [
     "best_epochs",
     "capacity",
     "epochs_reached",
+    "importance",
     "load",
     "noise",
     "noise_floor",
     "noise_verdict",
     "optimizers",
+    "pairs",
+    "rank_configurations",
     "rung_epochs",
     "status_counts",
     "summary_text",

@@ -24,6 +24,7 @@ from analysis.plots._curves import (
     plot_learning_curves,
 )
 from analysis.plots._effects import EffectPanel, EffectsInfo, effects_info, plot_effects
+from analysis.plots._importance import ImportanceInfo, importance_info, plot_importance
 from analysis.plots._learning_rate import learning_rate_info, plot_learning_rate
 from analysis.plots._lines import Line, LinesInfo, Omitted, Panel, plot_lines
 from analysis.plots._pruning import PruningInfo, plot_pruning, pruning_info
@@ -36,6 +37,7 @@ __all__ = [
     "CapacityInfo",
     "EffectPanel",
     "EffectsInfo",
+    "ImportanceInfo",
     "Line",
     "LinesInfo",
     "Omitted",
@@ -47,6 +49,7 @@ __all__ = [
     "colour_key",
     "effects_info",
     "gap_info",
+    "importance_info",
     "learning_curves_info",
     "learning_rate_info",
     "plot_best_curves",
@@ -54,6 +57,7 @@ __all__ = [
     "plot_capacity_heatmap",
     "plot_effects",
     "plot_gap",
+    "plot_importance",
     "plot_learning_curves",
     "plot_learning_rate",
     "plot_lines",
