@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -19,9 +20,11 @@ from analysis._document import Block, Callout, Code, Heading, Table, Text, frame
 from analysis.answer import Answer, answer_from
 from analysis.answer_file import answer_document
 from analysis.effects import AxisEffect, axis_effects
+from analysis.importance import AXIS, HIGH, IMPORTANCE, LOW, VERDICT, Importance, importance
 from analysis.load import Results, SweepInfo
 from analysis.noise import RUNS, noise, noise_verdict
 from analysis.noise_floor import NoiseFloor, noise_floor, validation_rows
+from analysis.pairs import Pairs, pairs
 from analysis.per_optimizer import optimizer_summary
 from analysis.summarise import (
     EPOCHS_REACHED,
@@ -62,6 +65,8 @@ class SweepParts:
     optimizers: pd.DataFrame
     effects: Mapping[str, AxisEffect]
     floor: NoiseFloor
+    importance: Importance
+    pairs: Pairs
 
     @property
     def rungs(self) -> tuple[int, ...]:
@@ -80,10 +85,24 @@ def sweep_parts(results: Results, name: str) -> SweepParts:
     verdict = noise_verdict(noise(best, info.metric, info.mode, info.axes), info.metric)
     effects = axis_effects(best, one.trials, info.metric, info.mode, info.axes)
     floor = noise_floor(best, one.trials, info.metric, info.mode, info.axes, rows=validation_rows(info))
-    answer = answer_from(info, one.trials, best, verdict, axis_lines=tuple(e.sentence for e in effects.values()),
-                         notes=floor.sentences)
+    shares = importance(best, info.metric, info.mode, info.axes, trials=one.trials)
+    leaders = pairs(best, info.metric, info.mode, info.axes, trials=one.trials)
+    lines = tuple(_axis_line(effect, shares) for effect in effects.values())
+    cheapest = [line for line in (leaders.cheapest_sentence(),) if line]
+    answer = answer_from(info, one.trials, best, verdict, axis_lines=lines,
+                         notes=(*floor.sentences, *shares.warnings, *cheapest))
     return SweepParts(info, one, best, epochs_reached(one.epochs), answer,
-                      optimizer_summary(best, info.metric, info.mode, info.axes), effects, floor)
+                      optimizer_summary(best, info.metric, info.mode, info.axes), effects, floor, shares, leaders)
+
+
+def _axis_line(effect: AxisEffect, shares: Importance) -> str:
+    """An axis's verdict sentence, with its importance when the surrogate could give one."""
+    row = shares.table.loc[shares.table[AXIS] == effect.axis]
+    if row.empty or not np.isfinite(row[IMPORTANCE].iloc[0]):
+        return effect.sentence
+    share = row.iloc[0]
+    return (f"{effect.sentence}; importance {share[IMPORTANCE]:.0%} [{share[LOW]:.0%}, {share[HIGH]:.0%}] "
+            f"of the variation: {share[VERDICT]}")
 
 
 def answer_blocks(parts: SweepParts) -> list[Block | Plot]:
@@ -116,6 +135,8 @@ def figure_groups(parts: SweepParts) -> list[tuple[str, list[FigureCandidate]]]:
             ("capacity-curves", "Capacity curves", grid, plots.plot_capacity_curves),
             ("gap", "Train/validation gap", plots.gap_info(epochs, best, metric, mode, colour), plots.plot_gap)]),
         ("Is it real", [
+            ("importance", "Importance of each searched axis", plots.importance_info(parts.importance),
+             plots.plot_importance),
             ("pruning", "Pruning", plots.pruning_info(parts.reached, parts.results.trials, parts.rungs),
              plots.plot_pruning)]),
         ("How the leaders learned", [
@@ -149,6 +170,8 @@ def figure_blocks(parts: SweepParts, level: int) -> list[Block | Plot]:
 def extra_blocks(parts: SweepParts, heading: str) -> list[Block | Plot]:
     """Tables that answer a figure group's question beside its figures."""
     info = parts.info
+    if heading == "Is it real":
+        return [Text(line) for line in parts.pairs.sentences()]
     if heading == "Which optimizer and learning rate" and not parts.optimizers.empty:
         return [frame_table(parts.optimizers, f"Per optimizer: configuration means of {info.metric} (over repeats), "
                             "best, mean and worst over its settings, and the settings of its best")]
@@ -269,11 +292,22 @@ def _duration(seconds: object) -> str:
 
 def sweep_answer(parts: SweepParts) -> dict[str, Any]:
     """One sweep's answer.json content: the answer and every table behind it."""
+    shares = parts.importance.table.set_index(AXIS)
     axes = {name: {"kind": e.kind, "interval_over": e.interval_over, "effect_in_repeat_sd": e.effect_sd,
-                   "sentence": e.sentence, "values": e.table} for name, e in parts.effects.items()}
+                   "sentence": e.sentence, "values": e.table,
+                   "importance": ({"share": shares.at[name, IMPORTANCE], "low": shares.at[name, LOW],
+                                   "high": shares.at[name, HIGH], "verdict": shares.at[name, VERDICT]}
+                                  if name in shares.index else None)}
+            for name, e in parts.effects.items()}
+    surrogate = {"r2": parts.importance.r2, "configurations": parts.importance.configurations,
+                 "refits": parts.importance.resamples, "warnings": list(parts.importance.warnings)}
+    comparisons = {"leaders": parts.pairs.leaders, "within_noise": parts.pairs.within_noise,
+                   "paired": parts.pairs.paired, "cost": parts.pairs.cost,
+                   "sentences": list(parts.pairs.sentences())}
     split = parts.floor.split
     floor = {"between_share": split.between_share, "repeat_sd": split.repeat_sd,
              "between_variance": split.between_var, "within_variance": split.within_var,
              "resolution_rows": parts.floor.resolution.rows, "resolution_source": parts.floor.resolution.source,
              "ties_at_the_top": parts.floor.ties, "sentences": list(parts.floor.sentences)}
-    return answer_document(parts.answer, {"axes": axes, "noise_floor": floor, "optimizers": parts.optimizers})
+    return answer_document(parts.answer, {"axes": axes, "importance": surrogate, "comparisons": comparisons,
+                                          "noise_floor": floor, "optimizers": parts.optimizers})

@@ -49,8 +49,9 @@ class Improvement:
     @property
     def text(self) -> str:
         span = f" [{format_value(self.low)}, {format_value(self.high)}]" if np.isfinite(self.low) else ""
+        sign = "+" if self.improvement >= 0 else ""
         return (f"{self.split} {self.metric} {format_value(self.model)} against {format_value(self.baseline)} "
-                f"for {_what(self.predictor)}: {'+' if self.improvement >= 0 else ''}{format_value(self.improvement)}{span}")
+                f"for {_what(self.predictor)}: {sign}{format_value(self.improvement)}{span}")
 
     def as_dict(self) -> dict[str, Any]:
         return {"predictor": self.predictor, "split": self.split, "metric": self.metric,

@@ -32,8 +32,8 @@ WORSE_BY = "worse_by"
 WORSE_LOW = "worse_low"
 WORSE_HIGH = "worse_high"
 WITHIN_NOISE = "within_noise"
-PARAMS = "params"
-SECONDS_PER_EPOCH = "seconds_per_epoch"
+PARAMS = c.PARAMS
+SECONDS_PER_EPOCH = c.SECONDS_PER_EPOCH
 COSTS = (PARAMS, SECONDS_PER_EPOCH)
 """Per-trial cost columns of trials.parquet, cheapest-first preference order."""
 
@@ -113,6 +113,12 @@ class Pairs:
         if others:
             lines.append(self._cheapest_sentence(chosen))
         return tuple(lines)
+
+    def cheapest_sentence(self) -> str:
+        """The cheapest configuration within noise of the chosen one, in a sentence ("" when none is within noise)."""
+        if not self.paired or len(self.within_noise) < 2:
+            return ""
+        return self._cheapest_sentence(self.table.iloc[0])
 
     def _name(self, row: pd.Series, against: pd.Series | None = None) -> str:
         """A configuration in words; against another, only the values that differ from it."""
