@@ -77,6 +77,25 @@ def test_run_json_trials_and_both_console_lines_name_the_best_mean(repeated: dic
     assert status_line == run_line
 
 
+def test_the_reports_answer_names_the_same_configuration(repeated: dict[str, Any], tmp_path: Any) -> None:
+    import analysis
+
+    folder = repeated["folder"]
+    trials = pd.read_parquet(folder / c.TRIALS_FILE)
+    width, mean = _best_mean(trials)
+    analysis.write_report(folder, tmp_path / "report")
+    document = json.loads((tmp_path / "report" / "answer.json").read_text())
+    chosen = document["chosen"]
+    assert chosen["configuration"]["width"] == width and chosen["runs"] == REPEATS
+    assert sorted(chosen["trial_ids"]) == sorted(trials.loc[trials["width"] == width, c.TRIAL_ID])
+    assert chosen["validation"]["mean"] == pytest.approx(mean, rel=1e-9)
+    assert chosen["test"]["accuracy"]["value"] == pytest.approx(trials["test_accuracy"].dropna().iloc[0])
+    assert chosen["test"]["accuracy"]["interval"] == "bootstrap"
+    assert document["axes"]["width"]["values"][0]["runs"] == REPEATS
+    box = (tmp_path / "report" / "index.html").read_text()
+    assert f"width={width}" in box and f"mean of {REPEATS} runs" in box
+
+
 def test_each_trial_stores_its_weight_count_and_median_epoch_seconds(repeated: dict[str, Any]) -> None:
     trials = pd.read_parquet(repeated["folder"] / c.TRIALS_FILE).set_index(c.TRIAL_ID)
     assert (trials[c.PARAMS] == trials["width"].map(PARAMS)).all()
