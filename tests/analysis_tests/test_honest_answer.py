@@ -166,3 +166,33 @@ def test_per_optimizer_summary_uses_configuration_means() -> None:
     assert (adam["best"], adam["mean"], adam["worst"]) == pytest.approx((0.3, 0.4, 0.5))
     assert adam["best settings"] == "learning_rate=0.01" and adam["configurations"] == 2
     assert sgd["best"] == pytest.approx(1.0) and sgd["configurations"] == 2
+
+
+def test_regression_scores_beside_the_training_mean(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    target = rng.normal(10.0, 2.0, 150)
+    prediction = target + rng.normal(0.0, 0.5, 150)
+    rows = pd.DataFrame({"row": np.arange(150), "target": target, "prediction": prediction})
+    mae = float(np.mean(np.abs(target - prediction)))
+    epochs = [{c.SWEEP: "reg", c.TRIAL_ID: f"t{i}", c.EPOCH: 1, "width": w, "loss": v, "val_loss": v,
+               "mae": v, "val_mae": v} for i, (w, v) in enumerate([(8, 0.3), (16, 0.5)])]
+    trials = [{c.SWEEP: "reg", c.TRIAL_ID: f"t{i}", "width": w, c.STATUS: c.COMPLETED, c.EPOCHS_RUN: 1,
+               c.BEST_EPOCH: 1, "best_val_loss": v, "best_val_mae": v, c.CHOSEN: i == 0,
+               **({"test_mae": mae} if i == 0 else {})} for i, (w, v) in enumerate([(8, 0.3), (16, 0.5)])]
+    mean = 9.5
+    base = {"task": "regression", "rows": {"train": 300, "validation": 100, "test": 150},
+            "predictors": {"training mean": {"value": mean, "validation": {"mae": 1.7, "loss": 4.0},
+                                             "test": {"mae": float(np.mean(np.abs(target - mean)))}}}}
+    folder = write_results_folder(tmp_path / "reg", epochs, trials, axes=["width"],
+                                  metrics=("loss", "mae", "val_loss", "val_mae"),
+                                  run={"name": "reg", "axes": ["width"], "baselines": base},
+                                  spec={"name": "reg", "data": {"load": "loader:load"}})
+    pq.write_table(pa.Table.from_pandas(rows, preserve_index=False), folder / c.TEST_PREDICTIONS_FILE)
+    result = analysis.answer(analysis.load(folder))
+    test = [i for i in result.improvements if i.split == "test" and i.metric == "mae"][0]
+    by_hand = float(np.mean(np.abs(target - mean)) - mae)
+    assert test.improvement == pytest.approx(by_hand) and test.low < by_hand < test.high
+    assert test.interval == "paired bootstrap" and test.beyond_noise is True
+    validation = [i for i in result.improvements if i.split == "validation"][0]
+    assert validation.metric == "loss" and validation.improvement == pytest.approx(4.0 - 0.3)
+    assert result.held_out_estimates["mae"].method == "bootstrap"
