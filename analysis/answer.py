@@ -122,9 +122,9 @@ def answer_from(info: SweepInfo, trials: pd.DataFrame, best: pd.DataFrame, verdi
     if chosen.empty:
         chosen = _best_mean_runs(trials, best, info)
     row = _representative(chosen)
-    base = dict(sweep=info.name, question=question(info), metric=metric, mode=info.mode, verdict=verdict,
-                statuses=status_counts(trials), data=info.data_source,
-                best_by_epochs=None if leader is None else str(leader[c.TRIAL_ID]))
+    base: dict[str, Any] = dict(sweep=info.name, question=question(info), metric=metric, mode=info.mode,
+                                verdict=verdict, statuses=status_counts(trials), data=info.data_source,
+                                best_by_epochs=None if leader is None else str(leader[c.TRIAL_ID]))
     if row is None:
         return Answer(trial_id=None, configuration={}, validation=None, best_epoch=None, test={},
                       chosen_by_runner=False, **base)
@@ -132,10 +132,12 @@ def answer_from(info: SweepInfo, trials: pd.DataFrame, best: pd.DataFrame, verdi
     scores = _chosen_scores(best, ids, metric)
     finite = scores[np.isfinite(scores)]
     validation = float(finite.mean()) if len(finite) else None
-    low = high = None
+    low: float | None = None
+    high: float | None = None
     if len(finite) > 1:
+        mean = float(finite.mean())
         half = float(t_quantile_975(len(finite) - 1)[0] * finite.std(ddof=1) / np.sqrt(len(finite)))
-        low, high = validation - half, validation + half
+        low, high = mean - half, mean + half
     epoch = _integer(row.get(c.BEST_EPOCH))
     if epoch is None:
         match = best.loc[best[c.TRIAL_ID].astype(str) == str(row[c.TRIAL_ID])]
