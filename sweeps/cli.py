@@ -204,7 +204,8 @@ def _baseline_lines(folder: Path | str) -> list[str]:
 
     found = analysis.answer(analysis.load(folder))
     lines = [found.baseline_line] if found.baseline_line else []
-    return lines + [f"baseline: {i.text}" for i in found.improvements if i.split == "test"]
+    return lines + [f"baseline: {i.text}" for i in found.improvements
+                    if i.split == "test" and i.text not in found.baseline_line]
 
 
 def _quiet_ray_console() -> None:
