@@ -38,7 +38,7 @@ import pandas as pd
 from analysis._bootstrap import config_draws, interval, mean_by, resample_groups
 from analysis.noise_floor import variance_split
 from analysis.runs import CONFIG, DIVERGED, SCORE, configuration_axes, runs
-from analysis.summarise import format_value
+from analysis.summarise import format_value, metric_range
 from sweeps.results import constants as c
 
 CATEGORICAL, NUMERIC, LOG = "categorical", "numeric", "log"
@@ -163,6 +163,7 @@ def _effect(frame: pd.DataFrame, axis: str, others: list[str], metric: str, mode
         "diff": diffs[:, 0] * sign + 0.0, "diff_low": _lower(diffs[:, 1], diffs[:, 2], sign),
         "diff_high": _upper(diffs[:, 1], diffs[:, 2], sign), "verdict": verdicts,
     }, columns=list(COLUMNS))
+    table[["low", "high"]] = table[["low", "high"]].clip(*metric_range(metric))
     table.attrs.update(metric=metric, mode=mode)
     interval_over = over if reps.value_varies.any() else NONE
     spread = float(np.nanmax(point) - np.nanmin(point)) if np.isfinite(point).any() else np.nan

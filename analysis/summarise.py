@@ -174,6 +174,14 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
+def metric_range(metric: str) -> tuple[float, float]:
+    """Where a metric's values can lie: every loss and error is >= 0, an accuracy is a share in [0, 1].
+
+    Intervals are clipped to it, so a bootstrap over few values never claims an accuracy above 1.
+    """
+    return (0.0, 1.0) if "accuracy" in metric else (0.0, np.inf)
+
+
 def require(frame: pd.DataFrame, columns: Sequence[str]) -> None:
     """Fail with the missing and the available column names, not a KeyError deep inside pandas."""
     missing = [name for name in columns if name not in frame.columns]

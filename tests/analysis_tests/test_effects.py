@@ -12,6 +12,7 @@ import pytest
 
 import analysis
 from analysis.effects import CATEGORICAL, LOG, OTHER_AXES, REPEATS, WITHIN, WORSE, AxisEffect, axis_effects
+from sweeps.results import constants as c
 from tests.analysis_tests.synthetic import planted_sweep
 
 PLANTED = {"dropout": [0.0, 0.9], "learning_rate": [0.01, 0.0105]}
@@ -171,3 +172,13 @@ def test_random_search_values_are_binned_by_equal_counts() -> None:
     assert effect.table["runs"].tolist() == [4] * 12
     assert effect.table["value"].to_numpy() == pytest.approx(np.median(rates.reshape(12, 4), axis=1))
     assert effect.table["mean"].to_numpy() == pytest.approx((np.log10(rates) ** 2).reshape(12, 4).mean(axis=1))
+
+
+def test_an_accuracy_interval_never_leaves_zero_to_one(tmp_path: Path) -> None:
+    """Two cells near 1 (one run each): a bootstrap over them, widened for so few, would pass 1."""
+    rows = [{"skip": skip, "units": units, "val_accuracy": score} for skip, units, score in
+            [(True, 16, 0.94), (True, 64, 0.99), (False, 16, 0.90), (False, 64, 0.98)]]
+    best = pd.DataFrame([{c.SWEEP: "s", c.TRIAL_ID: f"t{i}", **row} for i, row in enumerate(rows)])
+    effect = axis_effects(best, None, "val_accuracy", "max", ["skip", "units"])["skip"]
+    assert (effect.table["high"] <= 1.0).all() and (effect.table["low"] >= 0.0).all()
+    assert effect.table["high"].max() == 1.0
