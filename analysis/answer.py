@@ -18,7 +18,7 @@ from analysis.baselines import verdict as baseline_verdict
 from analysis.held_out import Estimate, held_out_estimates, held_out_warnings
 from analysis.load import Results, SweepInfo
 from analysis.noise import NoiseVerdict, noise, noise_verdict, t_quantile_975
-from analysis.summarise import best_epochs, configuration, describe, format_value, status_counts
+from analysis.summarise import best_epochs, configuration, describe, format_value, metric_range, status_counts
 from sweeps.results import constants as c
 from sweeps.results.choice import choose
 
@@ -137,7 +137,8 @@ def answer_from(info: SweepInfo, trials: pd.DataFrame, best: pd.DataFrame, verdi
     if len(finite) > 1:
         mean = float(finite.mean())
         half = float(t_quantile_975(len(finite) - 1)[0] * finite.std(ddof=1) / np.sqrt(len(finite)))
-        low, high = mean - half, mean + half
+        floor, ceiling = metric_range(metric)
+        low, high = max(mean - half, floor), min(mean + half, ceiling)
     epoch = _integer(row.get(c.BEST_EPOCH))
     if epoch is None:
         match = best.loc[best[c.TRIAL_ID].astype(str) == str(row[c.TRIAL_ID])]
