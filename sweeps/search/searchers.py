@@ -28,7 +28,7 @@ SEARCHERS = ("tpe", "bohb")
 """Algorithms that are a Ray Tune searcher (the rest expand the param_space themselves)."""
 REQUIREMENTS = {"tpe": ("optuna",), "bohb": ("hpbandster", "ConfigSpace")}
 """Optional packages each searcher needs (the ``search`` extra)."""
-SCHEDULERS = {"tpe": ("fifo", "asha", "hyperband"), "bohb": ("hyperband",)}
+SCHEDULERS_WITH = {"tpe": ("fifo", "asha", "hyperband"), "bohb": ("hyperband",)}
 """Schedulers each searcher combines with; ``bohb``'s hyperband is Ray Tune's ``HyperBandForBOHB``."""
 INSTALL = "pip install 'keras-sweeps[search]'"
 
@@ -96,5 +96,5 @@ def make_bohb_scheduler(spec: Any) -> Any:
                             reduction_factor=spec.search["hyperband"]["reduction_factor"])
 
 
-__all__ = ["ALGORITHMS", "SEARCHERS", "REQUIREMENTS", "SCHEDULERS", "uses_searcher", "missing_packages",
+__all__ = ["ALGORITHMS", "SEARCHERS", "REQUIREMENTS", "SCHEDULERS_WITH", "uses_searcher", "missing_packages",
            "slots", "make_searcher", "make_bohb_scheduler"]

@@ -1,7 +1,8 @@
 """Checks that span several fields or look outside the spec (files, columns).
 
-Run by :func:`sweeps.spec.model.load_spec` after each field passed its own rule; each
-returns nothing or raises :class:`SpecError` naming the field.
+Run by :func:`sweeps.spec.model.load_spec` after each field passed its own rule. Each
+raises :class:`SpecError` naming the field, or returns its section with the defaults that
+depend on other fields filled in (the task, the search mode and algorithm, a searcher's scheduler).
 """
 
 from __future__ import annotations
@@ -208,7 +209,7 @@ def _check_algorithm(search: dict[str, Any], hyperparameters: Mapping[str, Axis]
     missing = searchers.missing_packages(algorithm)
     if missing:
         raise SpecError(f"search.algorithm: {algorithm} needs {' and '.join(missing)}: {searchers.INSTALL}")
-    allowed = searchers.SCHEDULERS[algorithm]
+    allowed = searchers.SCHEDULERS_WITH[algorithm]
     if "scheduler" in raw_search and search["scheduler"] not in allowed:
         raise SpecError(f"search.algorithm {algorithm} combines only with search.scheduler "
                         f"{' or '.join(allowed)}, got search.scheduler {search['scheduler']!r}"

@@ -278,6 +278,16 @@ def apply_overrides(raw: dict[str, Any], overrides: Mapping[str, Any]) -> dict[s
 def load_spec(source: str | Path | Mapping[str, Any], overrides: Mapping[str, Any] | None = None) -> Spec:
     """Load and validate a spec from a path, a built-in name or a mapping.
 
+    Args:
+        source: a YAML file, a built-in spec's name (``sweeps list``) or the spec as a mapping.
+        overrides: dotted keys set before validation, like ``{"train.max_epochs": 3}``.
+
+    Returns:
+        The validated, frozen :class:`Spec`, every default filled in.
+
+    Raises:
+        SpecError: one line naming the field, the value and what is allowed.
+
     Example:
         >>> spec = load_spec("quickstart", {"train.max_epochs": 3})
         >>> spec.max_epochs
@@ -309,8 +319,7 @@ def load_spec(source: str | Path | Mapping[str, Any], overrides: Mapping[str, An
         name=name,
         data=data,
         family=family,
-        hyperparameters={k: v for k, v in {**model, **train}.items()
-                         if isinstance(v, Axis) and k != "max_epochs"},
+        hyperparameters={k: v for k, v in {**model, **train}.items() if isinstance(v, Axis)},
         max_epochs=train["max_epochs"],
         early_stopping=stopping,
         search=search,

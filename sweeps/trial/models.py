@@ -24,8 +24,8 @@ def build_model(hp: Mapping[str, Any], feature_shape: tuple[int, ...], n_outputs
 
     Every initializer and dropout layer gets its own seed derived from ``hp['seed']``, so a
     trial's initial weights and dropout masks follow from its seed alone, without touching
-    TensorFlow's global seed (setting that empties TensorFlow's kernel cache, which costs
-    every later trial in the worker about 0.2 s).
+    TensorFlow's global seed (setting that empties TensorFlow's kernel cache, which slows
+    every later trial in the worker).
 
     Every Dense and Conv layer, the output included, takes ``kernel_initializer`` and the
     ``l1``/``l2`` kernel regulariser. With ``batch_norm`` each hidden layer is

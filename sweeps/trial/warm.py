@@ -1,6 +1,6 @@
 """Compiled models kept warm in a worker process, so trials that share a graph trace it once.
 
-Tracing a small model's Keras train step costs about half a second, several of its epochs.
+Tracing a small model's Keras train step costs more than several of its epochs (README, Performance).
 Tune reuses worker processes between trials, and most trials of a sweep differ only in
 values the traced graph reads from variables (the learning rate, the initial weights). A
 trial whose graph would be identical to an earlier one's in this process (same architecture,
@@ -127,7 +127,7 @@ def _build_state(model: Any, task: str = "classification") -> None:
     """Create optimizer and metric variables now, outside the traced step.
 
     Keras otherwise creates them while tracing the first step, which makes TensorFlow trace
-    that step a second time; building them here saves about a third of a cold start.
+    that step a second time; building them here avoids that second trace.
     """
     import keras
 
