@@ -185,7 +185,7 @@ def status(location: str | Path) -> dict[str, Any]:
     Returns:
         ``name``, ``folder``, ``metric``, ``mode``, ``total`` (trials planned), ``counts`` (per status),
         ``best`` (the best trial's row so far, or None), ``epochs`` (rows stored), ``finished`` and ``chosen``
-        (from run.json).
+        (from run.json), ``axes`` (the searched hyperparameters, a user model's own too).
     """
     folder = Folder.at(location)
     if not folder.exists(c.SPEC_FILE):

@@ -7,6 +7,11 @@ from __future__ import annotations
 
 import math
 
+GRACE_PERIOD = 1
+"""``search.asha.grace_period``'s (and hyperband's) default: the first rung's epoch."""
+REDUCTION_FACTOR = 3.0
+"""``search.asha.reduction_factor``'s (and hyperband's) default: each rung keeps about 1 in this many trials."""
+
 
 def rung_epochs(grace_period: int, reduction_factor: float, max_epochs: int) -> tuple[int, ...]:
     """Epochs at which ASHA compares trials: grace_period x reduction_factor**k, rounded up, below max_epochs.

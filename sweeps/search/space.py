@@ -17,11 +17,11 @@ import random
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from sweeps.hyperparameters import FIELDS, OPTIMIZER_SETTINGS, applies
 from sweeps.results import constants as c
 from sweeps.results.records import cell
 from sweeps.search.searchers import uses_searcher
 from sweeps.spec.rules import Axis
-from sweeps.trial.optimizers import OPTIMIZER_SETTINGS, SETTINGS
 
 POINT = "point"
 """Key of the grid point inside a Tune config; random axes sit beside it."""
@@ -136,13 +136,12 @@ def _plain(value: Any) -> Any:
 
 
 def _drop_unused_settings(values: dict[str, Any]) -> dict[str, Any]:
-    if values.get("activation", "leaky_relu") != "leaky_relu":
-        values = {k: v for k, v in values.items() if k != "negative_slope"}
+    values = {k: v for k, v in values.items() if applies(k, values)}
     optimizer = values.get("optimizer")
     if optimizer is None:
         return values
     taken = OPTIMIZER_SETTINGS[optimizer]
-    return {k: v for k, v in values.items() if k not in SETTINGS or k in taken}
+    return {k: v for k, v in values.items() if k not in FIELDS or not FIELDS[k].optimizers or k in taken}
 
 
 def describe_space(spec: Any) -> list[str]:

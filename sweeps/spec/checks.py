@@ -13,14 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from sweeps.errors import SpecError
+from sweeps.hyperparameters import FAMILY_FIELDS, FIELDS
 from sweeps.results import constants as c
 from sweeps.search import searchers
 from sweeps.spec.rules import Axis
-from sweeps.trial import optimizers
 from sweeps.trial.user_code import split_reference
-
-FAMILY_FIELDS = {"mlp": ("width", "depth", "widths"), "cnn": ("filters", "dense_units")}
-"""Architecture fields that only one family uses."""
 
 _PATH_DATASETS = ("table", "mnist", "fashion_mnist")
 _TABLE_SUFFIXES = (".csv", ".parquet", ".pq")
@@ -151,7 +148,8 @@ def _check_family(family: str, hyperparameters: dict[str, Axis], raw_model: Mapp
 
 
 def _check_layers(hyperparameters: dict[str, Axis], raw_model: Mapping[str, Any]) -> None:
-    """widths replaces width x depth; negative_slope needs leaky_relu among the activations."""
+    """widths replaces width x depth; a field that applies only with another's value (negative_slope with
+    leaky_relu) needs that value among the other's candidates."""
     if "widths" in raw_model:
         both = [name for name in ("width", "depth") if name in raw_model]
         if both:
@@ -160,18 +158,22 @@ def _check_layers(hyperparameters: dict[str, Axis], raw_model: Mapping[str, Any]
         if "widths" in hyperparameters:
             hyperparameters.pop("width", None)
             hyperparameters.pop("depth", None)
-    slope = hyperparameters.get("negative_slope")
-    if slope is not None and "leaky_relu" not in hyperparameters["activation"].candidates():
-        raise SpecError("model.negative_slope applies only with model.activation leaky_relu, got activation "
-                        f"{list(hyperparameters['activation'].candidates())}")
+    for name in hyperparameters:
+        condition = FIELDS[name].only_with if name in FIELDS else None
+        if condition is None or condition[0] not in hyperparameters:
+            continue
+        other, wanted = condition
+        if wanted not in hyperparameters[other].candidates():
+            raise SpecError(f"{FIELDS[name].section}.{name} applies only with {FIELDS[other].section}.{other} "
+                            f"{wanted}, got {other} {list(hyperparameters[other].candidates())}")
 
 
 def _check_optimizer_settings(hyperparameters: Mapping[str, Axis]) -> None:
     chosen = hyperparameters["optimizer"].candidates()
-    for setting in optimizers.SETTINGS:
-        if hyperparameters.get(setting) is None:
+    for setting, field in FIELDS.items():
+        if not field.optimizers or hyperparameters.get(setting) is None:
             continue
-        takers = optimizers.takers_of(setting)
+        takers = field.optimizers
         if not set(takers) & set(chosen):
             raise SpecError(
                 f"train.{setting} is taken only by {', '.join(takers)}; this spec's optimizers "

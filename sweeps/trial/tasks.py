@@ -16,9 +16,6 @@ from sweeps.errors import SpecError
 MAX_CLASSES = 20
 """More distinct integer values than this make a numeric target a regression target."""
 
-REGRESSION_LOSS = "mse"
-"""``train.loss``'s default for regression."""
-
 
 def infer_task(y: Any) -> str:
     """'classification' or 'regression' for the target values ``y``."""
