@@ -289,17 +289,16 @@ def _tune_config(spec: Spec, max_concurrent: int | None) -> Any:
     from ray import tune
 
     from sweeps.search.schedulers import make_scheduler
-    from sweeps.search.searchers import make_bohb_scheduler, make_searcher
+    from sweeps.search.searchers import make_searcher
     from sweeps.search.space import count_trials
 
     limit = max_concurrent or spec.resources["max_concurrent"]
     searcher = make_searcher(spec, limit)
-    bohb = spec.search["algorithm"] == "bohb"
     return tune.TuneConfig(
         metric=spec.metric,
         mode=spec.mode,
         search_alg=searcher,
-        scheduler=make_bohb_scheduler(spec) if bohb else make_scheduler(spec),
+        scheduler=make_scheduler(spec),
         num_samples=count_trials(spec) if searcher is not None else 1,
         max_concurrent_trials=None if searcher is not None else limit,
         reuse_actors=True,

@@ -10,20 +10,22 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sweeps.errors import SpecError
 from sweeps.hyperparameters import FAMILY_FIELDS, FIELDS
 from sweeps.results import constants as c
-from sweeps.search import searchers
-from sweeps.spec.rules import Axis
-from sweeps.trial.user_code import split_reference
+from sweeps.spec import algorithms
+from sweeps.spec.rules import Axis, split_reference
+
+if TYPE_CHECKING:
+    from sweeps.spec.model import Spec
 
 _PATH_DATASETS = ("table", "mnist", "fashion_mnist")
 _TABLE_SUFFIXES = (".csv", ".parquet", ".pq")
 
 
-def check_spec(spec: Any, raw: Mapping[str, Any], base: Path | None) -> Any:
+def check_spec(spec: Spec, raw: Mapping[str, Any], base: Path | None) -> Spec:
     """Every cross-field rule; returns the spec with defaults that depend on other fields filled."""
     data = _check_data(dict(spec.data), base)
     if spec.build is not None:
@@ -116,8 +118,7 @@ def _check_table(data: Mapping[str, Any]) -> None:
         raise SpecError(f"data.{'features' if data['features'] is not None else 'drop'} leaves no feature column "
                         f"of {path.name} besides the target {data['target']!r}")
     if data["task"] is None:
-        from sweeps.trial.tables import read_table
-        from sweeps.trial.tasks import infer_task
+        from sweeps.tasks import infer_task, read_table
 
         data["task"] = infer_task(read_table(path, [data["target"]])[data["target"]].dropna().to_numpy())
 
@@ -206,12 +207,12 @@ def _check_algorithm(search: dict[str, Any], hyperparameters: Mapping[str, Axis]
     algorithm = search["algorithm"]
     if algorithm is None:
         algorithm = search["algorithm"] = "grid" if any(a.kind == "grid" for a in searched.values()) else "random"
-    if algorithm not in searchers.SEARCHERS:
+    if algorithm not in algorithms.SEARCHERS:
         return search
-    missing = searchers.missing_packages(algorithm)
+    missing = algorithms.missing_packages(algorithm)
     if missing:
-        raise SpecError(f"search.algorithm: {algorithm} needs {' and '.join(missing)}: {searchers.INSTALL}")
-    allowed = searchers.SCHEDULERS_WITH[algorithm]
+        raise SpecError(f"search.algorithm: {algorithm} needs {' and '.join(missing)}: {algorithms.INSTALL}")
+    allowed = algorithms.SCHEDULERS_WITH[algorithm]
     if "scheduler" in raw_search and search["scheduler"] not in allowed:
         raise SpecError(f"search.algorithm {algorithm} combines only with search.scheduler "
                         f"{' or '.join(allowed)}, got search.scheduler {search['scheduler']!r}"

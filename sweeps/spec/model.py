@@ -20,7 +20,7 @@ from sweeps.errors import SpecError
 from sweeps.hyperparameters import rules
 from sweeps.results import constants as c
 from sweeps.search.rungs import GRACE_PERIOD, REDUCTION_FACTOR
-from sweeps.search.searchers import ALGORITHMS
+from sweeps.spec.algorithms import ALGORITHMS
 from sweeps.spec.checks import check_spec
 from sweeps.spec.rules import Axis, Rule, check_keys, section
 from sweeps.spec.user_model import user_hyperparameters, user_rule

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sweeps.spec.model import EarlyStopping
+from sweeps.spec.model import EarlyStopping, Spec
 from sweeps.trial.data import Splits
 
 _worker_ready = False
@@ -39,7 +39,7 @@ class TrialPlan:
     loss: str | None = None
 
 
-def plan_from_spec(spec: Any) -> TrialPlan:
+def plan_from_spec(spec: Spec) -> TrialPlan:
     res = spec.resources
     return TrialPlan(
         family=spec.family,
