@@ -72,7 +72,8 @@ RESOURCE_RULES = {
     "jit_compile": Rule(bool, False),
 }
 TOP_KEYS = ("name", "data", "model", "train", "search", "resources")
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
+_NAME = re.compile(NAME_PATTERN)
 
 
 @dataclass(frozen=True)
