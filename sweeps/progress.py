@@ -24,7 +24,7 @@ def describe_trial(row: Mapping[str, Any], extra: tuple[str, ...] = ()) -> str:
 
     Shows the registry's ``label``-ed hyperparameters (the optimizer bare and first), then ``extra``.
     """
-    parts = []
+    parts: list[str] = []
     for key in (*SHOWN, *extra):
         value = row.get(key)
         if value is None:

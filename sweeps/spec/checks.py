@@ -94,7 +94,7 @@ def _check_data(data: dict[str, Any], base: Path | None) -> dict[str, Any]:
     return data
 
 
-def _check_table(data: Mapping[str, Any]) -> None:
+def _check_table(data: dict[str, Any]) -> None:
     if data["path"] is None:
         raise SpecError("data.path is required for dataset 'table' (a CSV or Parquet file)")
     if data["target"] is None:

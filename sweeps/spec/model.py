@@ -222,7 +222,7 @@ def load_spec(source: str | Path | Mapping[str, Any], overrides: Mapping[str, An
                         f"got {name!r}")
     raw_train = raw.get("train")
     stopping_off = isinstance(raw_train, Mapping) and raw_train.get("early_stopping", {}) in (None, False)
-    if stopping_off:
+    if stopping_off and isinstance(raw_train, Mapping):
         raw_train = {k: v for k, v in raw_train.items() if k != "early_stopping"}
     data = section("data", raw.get("data"), DATA_RULES)
     build, user_model = user_hyperparameters(raw.get("model"))
@@ -233,7 +233,7 @@ def load_spec(source: str | Path | Mapping[str, Any], overrides: Mapping[str, An
     stopping_fields = train.pop("early_stopping")
     loss = train.pop("loss")
     stopping = None if stopping_off else EarlyStopping(**stopping_fields)
-    family = model.pop("family")
+    family = str(model.pop("family"))
     spec = Spec(
         name=name,
         data=data,
