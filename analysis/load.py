@@ -20,7 +20,7 @@ import yaml
 
 from sweeps.results import constants as c
 from sweeps.results import records
-from sweeps.search.rungs import rung_epochs
+from sweeps.search.rungs import GRACE_PERIOD, REDUCTION_FACTOR, rung_epochs
 
 _KEYS = (c.SWEEP, c.TRIAL_ID, c.EPOCH)
 _INT_COLUMNS = tuple(n for n, t in records.HYPERPARAMETER_TYPES.items() if pa.types.is_integer(t)) + (
@@ -96,7 +96,8 @@ class SweepInfo:
         settings = (self.spec.get("search") or {}).get(self.scheduler) or {}
         if self.scheduler not in ("asha", "hyperband") or self.max_epochs is None:
             return ()
-        return rung_epochs(int(settings.get("grace_period", 1)), float(settings.get("reduction_factor", 3)),
+        return rung_epochs(int(settings.get("grace_period", GRACE_PERIOD)),
+                           float(settings.get("reduction_factor", REDUCTION_FACTOR)),
                            self.max_epochs)
 
 

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.summarise import configuration, describe, rank, require
+from sweeps.hyperparameters import OPTIMIZER_SETTINGS
 from sweeps.results import constants as c
-from sweeps.trial.optimizers import OPTIMIZER_SETTINGS
 
 COLUMNS = ("optimizer", "configurations", "best", "mean", "worst", "best settings")
 """The columns of :func:`optimizer_summary`."""

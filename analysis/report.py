@@ -32,7 +32,7 @@ from analysis.load import Results, load
 from sweeps.results import constants as c
 
 DPI = 130
-"""5-inch-wide figures come out 650 px wide: sharp on a laptop, legible when a phone halves them."""
+"""Pixels per inch of the embedded PNGs; with ``plots._style.PANEL_WIDTH`` it sets their width."""
 HTML_FILE = "index.html"
 ANSWER_FILE = "answer.json"
 """The answer as data (see analysis.answer_file); for several sweeps, one entry per sweep."""

@@ -26,6 +26,7 @@ EPILOG = """examples:
   sweeps status results/quickstart
   sweeps resume results/quickstart
   sweeps report results/quickstart results/optimizers --out report/
+  sweeps schema > sweeps.schema.json                     # for an editor's YAML language server
 """
 
 
@@ -61,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="write an HTML (and Markdown) report; several folders are compared")
     report.add_argument("folders", nargs="+", help="results folders")
     report.add_argument("--out", help="output folder (default: <first folder>/report)")
+
+    sub.add_parser("schema", help="print the spec's JSON Schema (for an editor's YAML language server)")
     return parser
 
 
@@ -208,6 +211,15 @@ def _baseline_lines(folder: Path | str) -> list[str]:
                     if i.split == "test" and i.text not in found.baseline_line]
 
 
+def _schema(args: argparse.Namespace) -> int:
+    import json
+
+    from sweeps.spec.schema import spec_schema
+
+    print(json.dumps(spec_schema(), indent=2))
+    return 0
+
+
 def _quiet_ray_console() -> None:
     """Ray Tune's own tables would interleave with our progress line."""
     os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")
@@ -215,7 +227,7 @@ def _quiet_ray_console() -> None:
 
 
 _COMMANDS = {"list": _list, "validate": _validate, "run": _run, "resume": _resume, "status": _status,
-             "report": _report}
+             "report": _report, "schema": _schema}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sweeps.errors import SpecError
+from sweeps.hyperparameters import REGRESSION_LOSS
 from sweeps.spec.checks import check_task
 from sweeps.spec.model import Spec
 from sweeps.trial.data import Splits
@@ -105,7 +106,6 @@ def _name(build: Any) -> str:
 def describe_data(spec: Spec, data: Splits) -> list[str]:
     """What ``sweeps validate`` says of the data: task, splits, baselines, a table's fitted feature plan, warnings."""
     from sweeps.trial.baselines import baselines, describe_baselines
-    from sweeps.trial.tasks import REGRESSION_LOSS
 
     loss = spec.loss or (REGRESSION_LOSS if data.task == "regression" else "cross-entropy")
     what = f"{data.n_classes} classes" if data.task == "classification" else f"{data.n_outputs} output(s)"

@@ -11,27 +11,29 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import Any, TextIO
 
+from sweeps.hyperparameters import FIELDS, SHOWN
 from sweeps.results import constants as c
 from sweeps.results.choice import MEAN_PREFIX
 
 _LABELS = {c.RUNNING: "running", c.COMPLETED: "completed", c.EARLY_STOPPED: "early-stopped",
            c.PRUNED: "pruned", c.DIVERGED: "diverged", c.ERRORED: "error", c.INTERRUPTED: "interrupted"}
-_SHOWN = ("width", "depth", "filters", "dense_units", "optimizer", "learning_rate", "batch_size", "dropout")
 
 
-def describe_trial(row: Mapping[str, Any], keys: tuple[str, ...] = _SHOWN, extra: tuple[str, ...] = ()) -> str:
-    """A short configuration text: 'adam lr=0.03 width=64 depth=1' (``extra``: a user model's own keys)."""
-    parts = []
-    for key in (*keys, *extra):
+def describe_trial(row: Mapping[str, Any], extra: tuple[str, ...] = ()) -> str:
+    """A short configuration text: 'adam width=64 depth=1 lr=0.03' (``extra``: a user model's own keys).
+
+    Shows the registry's ``label``-ed hyperparameters (the optimizer bare and first), then ``extra``.
+    """
+    parts: list[str] = []
+    for key in (*SHOWN, *extra):
         value = row.get(key)
         if value is None:
             continue
-        if key == "optimizer":
+        label = FIELDS[key].label if key in FIELDS else key
+        if label == "":
             parts.insert(0, str(value))
-        elif key == "learning_rate":
-            parts.append(f"lr={value:g}")
         else:
-            parts.append(f"{key}={value:g}" if isinstance(value, float) else f"{key}={value}")
+            parts.append(f"{label}={value:g}" if isinstance(value, float) else f"{label}={value}")
     return " ".join(parts)
 
 
@@ -41,7 +43,7 @@ def describe_choice(best: Mapping[str, Any], metric: str, axes: Iterable[str] = 
     'adam width=64 depth=1 lr=0.003 (trial a_00001)', or with repeats
     'adam width=64 depth=1 lr=0.003 (mean val_loss 0.1356 over 3 runs; trials a_00001, a_00002, a_00003)'.
     """
-    extra = tuple(a for a in axes if a not in _SHOWN and a not in (c.REPEAT, c.SEED))
+    extra = tuple(a for a in axes if a not in SHOWN and a not in (c.REPEAT, c.SEED))
     text = describe_trial(best, extra=extra)
     trial_ids = list(best.get("trial_ids") or [best[c.TRIAL_ID]])
     if len(trial_ids) == 1:
@@ -88,9 +90,9 @@ class ProgressPrinter:
         if not final and now - self._last < (0.5 if tty else self.log_seconds):
             return
         self._last = now
-        from sweeps.results.records import HYPERPARAMETERS
+        from sweeps.results.records import user_columns
 
-        extra = tuple(h for h in getattr(store, "hyperparameters", ()) if h not in HYPERPARAMETERS)
+        extra = user_columns(getattr(store, "hyperparameters", ()))
         line = progress_line(store.counts(), self.total, store.best_trial(), self.metric, now - self._started, extra)
         if tty:
             stream.write("\r" + line.ljust(self._width)[: max(self._width, len(line))] + ("\n" if final else ""))

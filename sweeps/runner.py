@@ -79,8 +79,19 @@ def run(spec: Spec | str | Path | Mapping[str, Any], *, results: str | Path = "r
         _wrap_trainable: Any = None) -> SweepOutcome:
     """Run a sweep and write ``<results>/<name>/``.
 
-    ``build``: a function ``build(hp) -> keras.Model`` (uncompiled) for the user's own model,
-    instead of ``model.build`` in the spec; every other key under ``model:`` is its hyperparameter.
+    Args:
+        spec: a :class:`Spec`, a YAML file, a built-in spec's name or the spec as a mapping.
+        results: the results root (a local path or a pyarrow filesystem URI).
+        address: ``"auto"`` or ``"HOST:PORT"`` joins a running Ray cluster; None starts a local Ray.
+        max_concurrent: the most trials at once (overrides ``resources.max_concurrent``).
+        overwrite: replace an existing results folder of the same name instead of refusing.
+        overrides: dotted keys set on the spec before validation, like ``{"train.max_epochs": 3}``.
+        progress: print the one-line progress view while the sweep runs.
+        build: a function ``build(hp) -> keras.Model`` (uncompiled) for the user's own model,
+            instead of ``model.build`` in the spec; every other key under ``model:`` is its hyperparameter.
+
+    Returns:
+        The :class:`SweepOutcome`: trial counts, the chosen configuration and its test metrics.
 
     Example:
         >>> outcome = run("quickstart", results="results")  # doctest: +SKIP
@@ -126,7 +137,16 @@ def _run_locked(spec: Spec, folder: Folder, replace: bool, address: str | None, 
 
 
 def resume(location: str | Path, *, address: str | None = None, progress: bool = True) -> SweepOutcome:
-    """Finish a sweep whose driver stopped; epochs already stored are kept, none is written twice."""
+    """Finish a sweep whose driver stopped; epochs already stored are kept, none is written twice.
+
+    Args:
+        location: the sweep's results folder (``<results>/<name>``), a local path or a URI.
+        address: ``"auto"`` or ``"HOST:PORT"`` joins a running Ray cluster; None starts a local Ray.
+        progress: print the one-line progress view while the sweep runs.
+
+    Returns:
+        The :class:`SweepOutcome`, as :func:`run` returns it.
+    """
     folder = Folder.at(location)
     if not folder.exists(c.SPEC_FILE) or not folder.is_dir(c.RAY_DIR):
         raise SpecError(f"{folder.uri} is not a sweep's results folder (it needs {c.SPEC_FILE} and {c.RAY_DIR}/)")
@@ -157,7 +177,16 @@ def _resume_locked(folder: Folder, address: str | None, progress: bool) -> Sweep
 
 
 def status(location: str | Path) -> dict[str, Any]:
-    """Trials by state and the best so far, from the files alone (no Ray session starts; Ray Tune is imported)."""
+    """Trials by state and the best so far, from the files alone (no Ray session starts; Ray Tune is imported).
+
+    Args:
+        location: the sweep's results folder (``<results>/<name>``), a local path or a URI.
+
+    Returns:
+        ``name``, ``folder``, ``metric``, ``mode``, ``total`` (trials planned), ``counts`` (per status),
+        ``best`` (the best trial's row so far, or None), ``epochs`` (rows stored), ``finished`` and ``chosen``
+        (from run.json), ``axes`` (the searched hyperparameters, a user model's own too).
+    """
     folder = Folder.at(location)
     if not folder.exists(c.SPEC_FILE):
         raise SpecError(f"{folder.uri} is not a sweep's results folder (no {c.SPEC_FILE})")
@@ -260,17 +289,16 @@ def _tune_config(spec: Spec, max_concurrent: int | None) -> Any:
     from ray import tune
 
     from sweeps.search.schedulers import make_scheduler
-    from sweeps.search.searchers import make_bohb_scheduler, make_searcher
+    from sweeps.search.searchers import make_searcher
     from sweeps.search.space import count_trials
 
     limit = max_concurrent or spec.resources["max_concurrent"]
     searcher = make_searcher(spec, limit)
-    bohb = spec.search["algorithm"] == "bohb"
     return tune.TuneConfig(
         metric=spec.metric,
         mode=spec.mode,
         search_alg=searcher,
-        scheduler=make_bohb_scheduler(spec) if bohb else make_scheduler(spec),
+        scheduler=make_scheduler(spec),
         num_samples=count_trials(spec) if searcher is not None else 1,
         max_concurrent_trials=None if searcher is not None else limit,
         reuse_actors=True,

@@ -29,12 +29,14 @@ STATUS_COLOURS: dict[str, str] = {
     c.DIVERGED: "#d62728",
     c.ERRORED: "#7f7f7f",
     c.RUNNING: "#9467bd",
+    c.INTERRUPTED: "#8c564b",
 }
 """One colour per trial status (constants.STATUSES)."""
 
 _CYCLE = [colormaps["tab10"](i) for i in range(10)]
 PANEL_WIDTH = 6.4
-"""Inches; at the report's 110 dpi a figure is about 700 px wide and scales down on a phone."""
+"""Inches; times ``analysis.report.DPI`` it gives a figure's width in pixels (about 830: sharp on a laptop,
+legible when a phone halves it)."""
 PANEL_HEIGHT = 3.0
 
 

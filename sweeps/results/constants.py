@@ -148,6 +148,18 @@ TASKS = ("classification", "regression")
 TASK_METRICS = {"classification": ("accuracy",), "regression": ("mae", "rmse")}
 """Metrics each task logs besides the loss; each is also logged on the validation split as ``val_<name>``."""
 
+
+
+def logged_metrics(task: str) -> tuple[str, ...]:
+    """Every metric a trial of ``task`` logs: the loss and the task's metrics, then each on the validation split."""
+    logged = ("loss", *TASK_METRICS[task])
+    return (*logged, *(f"val_{m}" for m in logged))
+
+
+METRICS = tuple(dict.fromkeys(m for task in TASKS
+                              for m in sorted(logged_metrics(task), key=lambda m: not m.startswith("val_"))))
+"""Every metric some task logs (validation ones first per task): what ``search.metric`` may name."""
+
 HIGHER_IS_BETTER = ("acc", "auc")
 """Parts of metric names where higher is better (accuracy, auc); every other metric is minimised."""
 

@@ -13,33 +13,17 @@ from typing import Any
 
 import pyarrow as pa
 
+from sweeps.hyperparameters import FIELDS
+from sweeps.hyperparameters import HYPERPARAMETERS as BUILT_IN
 from sweeps.results import constants as c
 
+ARROW_TYPES: dict[type, pa.DataType] = {int: pa.int64(), float: pa.float64(), str: pa.string(), bool: pa.bool_(),
+                                     list: pa.string(), dict: pa.string()}
+"""A hyperparameter's Python type -> its column's type; lists (``widths``) and mappings (``lr_schedule``)
+are stored as text (see :func:`cell`)."""
+
 HYPERPARAMETER_TYPES: dict[str, pa.DataType] = {
-    "family": pa.string(),
-    "width": pa.int64(),
-    "depth": pa.int64(),
-    "filters": pa.int64(),
-    "dense_units": pa.int64(),
-    "activation": pa.string(),
-    "dropout": pa.float64(),
-    "optimizer": pa.string(),
-    "learning_rate": pa.float64(),
-    "batch_size": pa.int64(),
-    "momentum": pa.float64(),
-    "nesterov": pa.bool_(),
-    "rho": pa.float64(),
-    "beta_1": pa.float64(),
-    "beta_2": pa.float64(),
-    "epsilon": pa.float64(),
-    "widths": pa.string(),
-    "kernel_initializer": pa.string(),
-    "l1": pa.float64(),
-    "l2": pa.float64(),
-    "batch_norm": pa.bool_(),
-    "negative_slope": pa.float64(),
-    "clipnorm": pa.float64(),
-    "lr_schedule": pa.string(),
+    **{name: ARROW_TYPES[FIELDS[name].python_type] for name in BUILT_IN},
     c.REPEAT: pa.int64(),
     c.SEED: pa.int64(),
 }
@@ -50,13 +34,18 @@ HYPERPARAMETERS: tuple[str, ...] = tuple(HYPERPARAMETER_TYPES)
 USER_HYPERPARAMETERS = "user_hyperparameters"
 """Schema metadata key: a user model's own hyperparameters, name -> type (``int``, ``float``, ``str``, ``bool``)."""
 
-_USER_TYPES = {"int": pa.int64(), "float": pa.float64(), "str": pa.string(), "bool": pa.bool_()}
+_USER_TYPES = {kind.__name__: ARROW_TYPES[kind] for kind in (int, float, str, bool)}
 
 
 def hyperparameter_types(metadata: Mapping[str, Any] | None = None) -> dict[str, pa.DataType]:
     """Every hyperparameter column of a sweep: the built-in ones, then the user's (from ``metadata``)."""
     user = (metadata or {}).get(USER_HYPERPARAMETERS) or {}
     return {**HYPERPARAMETER_TYPES, **{name: _USER_TYPES[kind] for name, kind in user.items()}}
+
+
+def user_columns(names: Iterable[str]) -> tuple[str, ...]:
+    """The user model's own hyperparameters among a sweep's hyperparameter columns."""
+    return tuple(name for name in names if name not in HYPERPARAMETER_TYPES)
 
 KNOWN_METRICS: tuple[str, ...] = ("loss", "accuracy", "val_loss", "val_accuracy")
 """Metrics every classification trial logs; listed first, in this order."""

@@ -54,11 +54,6 @@ class Folder:
     def is_dir(self, name: str = "") -> bool:
         return self.fs.get_file_info(self._file(name) if name else self.path).type == pafs.FileType.Directory
 
-    def is_empty(self) -> bool:
-        if not self.is_dir():
-            return True
-        return not self.fs.get_file_info(pafs.FileSelector(self.path, recursive=False))
-
     def names(self) -> list[str]:
         """Base names of the entries directly inside this folder."""
         if not self.is_dir():
@@ -97,10 +92,6 @@ class Folder:
 
     def make(self) -> None:
         self.fs.create_dir(self.path, recursive=True)
-
-    def remove(self) -> None:
-        if self.is_dir():
-            self.fs.delete_dir(self.path)
 
     def remove_grandchildren(self, prefix: str) -> int:
         """Delete every folder ``<child>/<prefix>*`` (the trials' checkpoints under ray/); returns how many."""

@@ -6,20 +6,30 @@ trial restored from a checkpoint keeps its place in ASHA's rungs.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sweeps.results import constants as c
 from sweeps.search.rungs import rung_epochs
 
+if TYPE_CHECKING:
+    from sweeps.spec.model import Spec
 
-def make_scheduler(spec: Any) -> Any:
-    """``fifo``: run every trial to max_epochs or early stopping. ``asha``: asynchronous
+
+def make_scheduler(spec: Spec) -> Any:
+    """The one place a scheduler object is chosen.
+
+    ``fifo``: run every trial to max_epochs or early stopping. ``asha``: asynchronous
     successive halving. ``hyperband``: asynchronous HyperBand (ASHA with several brackets),
-    which never pauses a trial, so no trial waits on another.
+    which never pauses a trial, so no trial waits on another. Under ``search.algorithm: bohb``,
+    BOHB's own synchronous HyperBand, which tells TuneBOHB which budgets finished (with
+    ``search.hyperband.reduction_factor``).
     """
-    from ray.tune.schedulers import AsyncHyperBandScheduler, FIFOScheduler
+    from ray.tune.schedulers import AsyncHyperBandScheduler, FIFOScheduler, HyperBandForBOHB
 
     name = spec.search["scheduler"]
+    if spec.search.get("algorithm") == "bohb":
+        return HyperBandForBOHB(time_attr=c.EPOCH, max_t=spec.max_epochs,
+                                reduction_factor=spec.search["hyperband"]["reduction_factor"])
     if name == "fifo":
         return FIFOScheduler()
     settings = spec.search[name]
@@ -32,7 +42,7 @@ def make_scheduler(spec: Any) -> Any:
     )
 
 
-def rungs(spec: Any) -> list[int]:
+def rungs(spec: Spec) -> list[int]:
     """The epochs at which ASHA compares trials (for ``sweeps validate`` and reports)."""
     name = spec.search["scheduler"]
     if name == "fifo":

@@ -19,30 +19,23 @@ Light at import: Ray, Optuna and hpbandster are imported only when a searcher is
 
 from __future__ import annotations
 
-import importlib.util
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-ALGORITHMS = ("grid", "random", "tpe", "bohb")
-"""Values of ``search.algorithm``."""
-SEARCHERS = ("tpe", "bohb")
-"""Algorithms that are a Ray Tune searcher (the rest expand the param_space themselves)."""
-REQUIREMENTS = {"tpe": ("optuna",), "bohb": ("hpbandster", "ConfigSpace")}
-"""Optional packages each searcher needs (the ``search`` extra)."""
-SCHEDULERS = {"tpe": ("fifo", "asha", "hyperband"), "bohb": ("hyperband",)}
-"""Schedulers each searcher combines with; ``bohb``'s hyperband is Ray Tune's ``HyperBandForBOHB``."""
-INSTALL = "pip install 'keras-sweeps[search]'"
+from sweeps.spec.algorithms import (
+    ALGORITHMS,
+    INSTALL,
+    REQUIREMENTS,
+    SCHEDULERS_WITH,
+    SEARCHERS,
+    missing_packages,
+    uses_searcher,
+)
 
-
-def uses_searcher(spec: Any) -> bool:
-    return spec.search.get("algorithm") in SEARCHERS
+if TYPE_CHECKING:
+    from sweeps.spec.model import Spec
 
 
-def missing_packages(algorithm: str) -> list[str]:
-    """The packages ``algorithm`` needs that this Python cannot import."""
-    return [name for name in REQUIREMENTS.get(algorithm, ()) if importlib.util.find_spec(name) is None]
-
-
-def slots(spec: Any) -> int:
+def slots(spec: Spec) -> int:
     """How many trials the running Ray can hold at once with the spec's resources per trial."""
     import ray
 
@@ -54,7 +47,7 @@ def slots(spec: Any) -> int:
     return max(1, int(count))
 
 
-def make_searcher(spec: Any, max_concurrent: int | None = None) -> Any | None:
+def make_searcher(spec: Spec, max_concurrent: int | None = None) -> Any | None:
     """The spec's searcher behind a :class:`ConcurrencyLimiter`, or None for ``grid`` and ``random``.
 
     ``max_concurrent`` (``--max-concurrent`` or ``resources.max_concurrent``) caps the
@@ -83,18 +76,6 @@ def make_searcher(spec: Any, max_concurrent: int | None = None) -> Any | None:
     return ConcurrencyLimiter(searcher, max_concurrent=max_concurrent or slots(spec))
 
 
-def make_bohb_scheduler(spec: Any) -> Any:
-    """BOHB's own scheduler: synchronous HyperBand that tells TuneBOHB which budgets finished.
 
-    Counted in the trial's ``epoch`` up to ``train.max_epochs``, with ``search.hyperband.reduction_factor``.
-    """
-    from ray.tune.schedulers import HyperBandForBOHB
-
-    from sweeps.results import constants as c
-
-    return HyperBandForBOHB(time_attr=c.EPOCH, max_t=spec.max_epochs,
-                            reduction_factor=spec.search["hyperband"]["reduction_factor"])
-
-
-__all__ = ["ALGORITHMS", "SEARCHERS", "REQUIREMENTS", "SCHEDULERS", "uses_searcher", "missing_packages",
-           "slots", "make_searcher", "make_bohb_scheduler"]
+__all__ = ["ALGORITHMS", "INSTALL", "SEARCHERS", "REQUIREMENTS", "SCHEDULERS_WITH", "uses_searcher", "missing_packages",
+           "slots", "make_searcher"]

@@ -15,26 +15,29 @@ from __future__ import annotations
 import itertools
 import random
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from sweeps.hyperparameters import FIELDS, OPTIMIZER_SETTINGS, applies
 from sweeps.results import constants as c
 from sweeps.results.records import cell
-from sweeps.search.searchers import uses_searcher
+from sweeps.spec.algorithms import uses_searcher
 from sweeps.spec.rules import Axis
-from sweeps.trial.optimizers import OPTIMIZER_SETTINGS, SETTINGS
+
+if TYPE_CHECKING:
+    from sweeps.spec.model import Spec
 
 POINT = "point"
 """Key of the grid point inside a Tune config; random axes sit beside it."""
 
 
-def searched_axes(spec: Any) -> dict[str, Axis]:
+def searched_axes(spec: Spec) -> dict[str, Axis]:
     """The spec's hyperparameters as its algorithm searches them: a grid list is a choice unless it is ``grid``."""
     if spec.search.get("algorithm", "grid") == "grid":
         return dict(spec.hyperparameters)
     return {k: Axis("choice", axis.values) if axis.kind == "grid" else axis for k, axis in spec.hyperparameters.items()}
 
 
-def grid_points(spec: Any) -> list[dict[str, Any]]:
+def grid_points(spec: Spec) -> list[dict[str, Any]]:
     """Every distinct grid point, repeats included, in a stable order.
 
     Under a searcher there is one point (the fixed values), repeat 0: ``num_samples`` counts draws.
@@ -53,7 +56,7 @@ def grid_points(spec: Any) -> list[dict[str, Any]]:
     return [{**p, c.REPEAT: r, c.SEED: seed + r} for r in range(repeats) for p in points]
 
 
-def trial_order(spec: Any) -> list[dict[str, Any]]:
+def trial_order(spec: Spec) -> list[dict[str, Any]]:
     """The grid points in the order trials start.
 
     A whole grid (``fifo``) runs in spec order, which keeps trials that share a traced graph
@@ -72,16 +75,16 @@ def trial_order(spec: Any) -> list[dict[str, Any]]:
     return shuffled
 
 
-def random_axes(spec: Any) -> dict[str, Axis]:
+def random_axes(spec: Spec) -> dict[str, Axis]:
     """Axes drawn at random per trial (choice, uniform, loguniform, randint)."""
     return {k: axis for k, axis in searched_axes(spec).items() if not axis.is_grid}
 
 
-def count_trials(spec: Any) -> int:
+def count_trials(spec: Spec) -> int:
     return spec.search["num_samples"] if uses_searcher(spec) else len(grid_points(spec))
 
 
-def param_space(spec: Any) -> dict[str, Any]:
+def param_space(spec: Spec) -> dict[str, Any]:
     """The Tune param_space: ``{"point": grid_search(points), <random axis>: domain, ...}``.
 
     Under a searcher the point is a constant (the fixed values, repeat 0) and every searched axis a domain.
@@ -112,7 +115,7 @@ def resolve_config(config: Mapping[str, Any], family: str) -> dict[str, Any]:
     return _drop_unused_settings(flat)
 
 
-def config_from_row(spec: Any, row: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
+def config_from_row(spec: Spec, row: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
     """A stored trial row's hyperparameters ``names`` as the trial had them, for its retrain.
 
     Parquet holds a list or a mapping as text (``widths`` "100-50", a schedule's JSON); such text
@@ -136,16 +139,15 @@ def _plain(value: Any) -> Any:
 
 
 def _drop_unused_settings(values: dict[str, Any]) -> dict[str, Any]:
-    if values.get("activation", "leaky_relu") != "leaky_relu":
-        values = {k: v for k, v in values.items() if k != "negative_slope"}
+    values = {k: v for k, v in values.items() if applies(k, values)}
     optimizer = values.get("optimizer")
     if optimizer is None:
         return values
     taken = OPTIMIZER_SETTINGS[optimizer]
-    return {k: v for k, v in values.items() if k not in SETTINGS or k in taken}
+    return {k: v for k, v in values.items() if k not in FIELDS or not FIELDS[k].optimizers or k in taken}
 
 
-def describe_space(spec: Any) -> list[str]:
+def describe_space(spec: Spec) -> list[str]:
     """One line per hyperparameter, for ``sweeps validate``."""
     lines = []
     for name, axis in spec.hyperparameters.items():
@@ -159,7 +161,7 @@ def describe_space(spec: Any) -> list[str]:
     return lines
 
 
-def first_config(spec: Any) -> dict[str, Any]:
+def first_config(spec: Spec) -> dict[str, Any]:
     """The first trial's hyperparameters (random axes at their first candidate or low end), for a trial build."""
     point = trial_order(spec)[0]
     drawn = {name: axis.values[0] for name, axis in random_axes(spec).items()}

@@ -1,7 +1,8 @@
 """Checks that span several fields or look outside the spec (files, columns).
 
-Run by :func:`sweeps.spec.model.load_spec` after each field passed its own rule; each
-returns nothing or raises :class:`SpecError` naming the field.
+Run by :func:`sweeps.spec.model.load_spec` after each field passed its own rule. Each
+raises :class:`SpecError` naming the field, or returns its section with the defaults that
+depend on other fields filled in (the task, the search mode and algorithm, a searcher's scheduler).
 """
 
 from __future__ import annotations
@@ -9,23 +10,22 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sweeps.errors import SpecError
+from sweeps.hyperparameters import FAMILY_FIELDS, FIELDS
 from sweeps.results import constants as c
-from sweeps.search import searchers
-from sweeps.spec.rules import Axis
-from sweeps.trial import optimizers
-from sweeps.trial.user_code import split_reference
+from sweeps.spec import algorithms
+from sweeps.spec.rules import Axis, split_reference
 
-FAMILY_FIELDS = {"mlp": ("width", "depth", "widths"), "cnn": ("filters", "dense_units")}
-"""Architecture fields that only one family uses."""
+if TYPE_CHECKING:
+    from sweeps.spec.model import Spec
 
 _PATH_DATASETS = ("table", "mnist", "fashion_mnist")
 _TABLE_SUFFIXES = (".csv", ".parquet", ".pq")
 
 
-def check_spec(spec: Any, raw: Mapping[str, Any], base: Path | None) -> Any:
+def check_spec(spec: Spec, raw: Mapping[str, Any], base: Path | None) -> Spec:
     """Every cross-field rule; returns the spec with defaults that depend on other fields filled."""
     data = _check_data(dict(spec.data), base)
     if spec.build is not None:
@@ -94,7 +94,7 @@ def _check_data(data: dict[str, Any], base: Path | None) -> dict[str, Any]:
     return data
 
 
-def _check_table(data: Mapping[str, Any]) -> None:
+def _check_table(data: dict[str, Any]) -> None:
     if data["path"] is None:
         raise SpecError("data.path is required for dataset 'table' (a CSV or Parquet file)")
     if data["target"] is None:
@@ -118,8 +118,7 @@ def _check_table(data: Mapping[str, Any]) -> None:
         raise SpecError(f"data.{'features' if data['features'] is not None else 'drop'} leaves no feature column "
                         f"of {path.name} besides the target {data['target']!r}")
     if data["task"] is None:
-        from sweeps.trial.tables import read_table
-        from sweeps.trial.tasks import infer_task
+        from sweeps.tasks import infer_task, read_table
 
         data["task"] = infer_task(read_table(path, [data["target"]])[data["target"]].dropna().to_numpy())
 
@@ -150,7 +149,8 @@ def _check_family(family: str, hyperparameters: dict[str, Axis], raw_model: Mapp
 
 
 def _check_layers(hyperparameters: dict[str, Axis], raw_model: Mapping[str, Any]) -> None:
-    """widths replaces width x depth; negative_slope needs leaky_relu among the activations."""
+    """widths replaces width x depth; a field that applies only with another's value (negative_slope with
+    leaky_relu) needs that value among the other's candidates."""
     if "widths" in raw_model:
         both = [name for name in ("width", "depth") if name in raw_model]
         if both:
@@ -159,18 +159,22 @@ def _check_layers(hyperparameters: dict[str, Axis], raw_model: Mapping[str, Any]
         if "widths" in hyperparameters:
             hyperparameters.pop("width", None)
             hyperparameters.pop("depth", None)
-    slope = hyperparameters.get("negative_slope")
-    if slope is not None and "leaky_relu" not in hyperparameters["activation"].candidates():
-        raise SpecError("model.negative_slope applies only with model.activation leaky_relu, got activation "
-                        f"{list(hyperparameters['activation'].candidates())}")
+    for name in hyperparameters:
+        condition = FIELDS[name].only_with if name in FIELDS else None
+        if condition is None or condition[0] not in hyperparameters:
+            continue
+        other, wanted = condition
+        if wanted not in hyperparameters[other].candidates():
+            raise SpecError(f"{FIELDS[name].section}.{name} applies only with {FIELDS[other].section}.{other} "
+                            f"{wanted}, got {other} {list(hyperparameters[other].candidates())}")
 
 
 def _check_optimizer_settings(hyperparameters: Mapping[str, Axis]) -> None:
     chosen = hyperparameters["optimizer"].candidates()
-    for setting in optimizers.SETTINGS:
-        if hyperparameters.get(setting) is None:
+    for setting, field in FIELDS.items():
+        if not field.optimizers or hyperparameters.get(setting) is None:
             continue
-        takers = optimizers.takers_of(setting)
+        takers = field.optimizers
         if not set(takers) & set(chosen):
             raise SpecError(
                 f"train.{setting} is taken only by {', '.join(takers)}; this spec's optimizers "
@@ -203,12 +207,12 @@ def _check_algorithm(search: dict[str, Any], hyperparameters: Mapping[str, Axis]
     algorithm = search["algorithm"]
     if algorithm is None:
         algorithm = search["algorithm"] = "grid" if any(a.kind == "grid" for a in searched.values()) else "random"
-    if algorithm not in searchers.SEARCHERS:
+    if algorithm not in algorithms.SEARCHERS:
         return search
-    missing = searchers.missing_packages(algorithm)
+    missing = algorithms.missing_packages(algorithm)
     if missing:
-        raise SpecError(f"search.algorithm: {algorithm} needs {' and '.join(missing)}: {searchers.INSTALL}")
-    allowed = searchers.SCHEDULERS[algorithm]
+        raise SpecError(f"search.algorithm: {algorithm} needs {' and '.join(missing)}: {algorithms.INSTALL}")
+    allowed = algorithms.SCHEDULERS_WITH[algorithm]
     if "scheduler" in raw_search and search["scheduler"] not in allowed:
         raise SpecError(f"search.algorithm {algorithm} combines only with search.scheduler "
                         f"{' or '.join(allowed)}, got search.scheduler {search['scheduler']!r}"

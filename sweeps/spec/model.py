@@ -17,60 +17,20 @@ from typing import Any
 import yaml
 
 from sweeps.errors import SpecError
+from sweeps.hyperparameters import rules
 from sweeps.results import constants as c
-from sweeps.search.searchers import ALGORITHMS
+from sweeps.search.rungs import GRACE_PERIOD, REDUCTION_FACTOR
+from sweeps.spec.algorithms import ALGORITHMS
 from sweeps.spec.checks import check_spec
-from sweeps.spec.rules import Axis, Rule, check_keys, coerce, fail, section
-from sweeps.spec.user_model import user_hyperparameters
-from sweeps.trial import optimizers
+from sweeps.spec.rules import Axis, Rule, check_keys, section
+from sweeps.spec.user_model import user_hyperparameters, user_rule
 
 DATASETS = ("digits", "mnist", "fashion_mnist", "table")
-FAMILIES = ("mlp", "cnn")
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "elu", "selu", "gelu", "swish", "leaky_relu", "prelu", "linear")
-"""``prelu`` is a PReLU layer (a learned slope per unit); the others are Keras' activation names."""
-INITIALIZERS = ("glorot_uniform", "glorot_normal", "he_normal", "he_uniform", "lecun_normal", "lecun_uniform")
-METRICS = ("val_loss", "val_accuracy", "loss", "accuracy", "val_mae", "val_rmse", "mae", "rmse")
-LOSSES = ("mse", "mae", "huber")
-"""Regression losses (Keras' names); classification always uses cross-entropy."""
 CUSTOM = "custom"
 """The family of a user's own model (``model.build``)."""
 SCHEDULERS = ("fifo", "asha", "hyperband")
 
-_WIDTHS_TEXT = "a non-empty list of layer widths (integers >= 1), like [100, 50]"
-_SCHEDULE_ARGS = {
-    "decay_rate": Rule(float, low=0.0, low_open=True),
-    "decay_steps": Rule(int, low=1),
-    "factor": Rule(float, low=0.0, high=1.0, low_open=True, high_open=True),
-    "patience": Rule(int, low=0),
-}
-
-
-def _widths(path: str, value: Any) -> list[int]:
-    """``model.widths``: a list of ints (a plain list, so Tune configs and YAML keep it as written)."""
-    if not isinstance(value, list) or not value or not all(
-            isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in value):
-        raise fail(path, _WIDTHS_TEXT, value)
-    return list(value)
-
-
-def _lr_schedule(path: str, value: Any) -> dict[str, dict[str, Any]]:
-    """``train.lr_schedule``: ``{kind: {arg: value, ...}}`` with exactly the arguments the kind takes."""
-    kinds = optimizers.SCHEDULES
-    if not isinstance(value, Mapping) or len(value) != 1 or next(iter(value)) not in kinds:
-        raise SpecError(f"{path} must be one of {', '.join(f'{{{k}: {{...}}}}' for k in kinds)}, got {value!r}")
-    (kind, args), = value.items()
-    where = f"{path}.{kind}"
-    if not isinstance(args, Mapping):
-        raise SpecError(f"{where} must be a mapping of {', '.join(kinds[kind])}, got {args!r}")
-    check_keys(where, args, kinds[kind])
-    for name in kinds[kind]:
-        if name not in args:
-            raise SpecError(f"{where}.{name} is required ({_SCHEDULE_ARGS[name].describe()})")
-    return {kind: {name: coerce(f"{where}.{name}", _SCHEDULE_ARGS[name], args[name]) for name in kinds[kind]}}
-
-
 _UNIT = dict(kind=float, low=0.0, high=1.0, low_open=True, high_open=True)
-_FRACTION = dict(kind=float, low=0.0, high=1.0, high_open=True, searchable=True)
 
 DATA_RULES = {
     "dataset": Rule(str, "digits", allowed=DATASETS),
@@ -85,54 +45,17 @@ DATA_RULES = {
     "features": Rule(list, None, nullable=True),
     "drop": Rule(list, None, nullable=True),
 }
-MODEL_RULES = {
-    "family": Rule(str, "mlp", allowed=FAMILIES),
-    "width": Rule(int, 32, searchable=True, low=1),
-    "depth": Rule(int, 1, searchable=True, low=1),
-    "filters": Rule(int, 16, searchable=True, low=1),
-    "dense_units": Rule(int, 128, searchable=True, low=1),
-    "activation": Rule(str, "relu", searchable=True, allowed=ACTIVATIONS),
-    "dropout": Rule(default=0.0, **_FRACTION),  # type: ignore[arg-type]
-    "widths": Rule(list, None, searchable=True, parse=_widths, text=_WIDTHS_TEXT),
-    "kernel_initializer": Rule(str, "glorot_uniform", searchable=True, allowed=INITIALIZERS),
-    "l1": Rule(float, None, searchable=True, low=0.0),
-    "l2": Rule(float, None, searchable=True, low=0.0),
-    "batch_norm": Rule(bool, False, searchable=True),
-    "negative_slope": Rule(float, None, searchable=True, low=0.0),
-}
-EARLY_STOPPING_RULES = {
-    "monitor": Rule(str, "val_loss", allowed=METRICS),
-    "patience": Rule(int, 3, low=0),
-    "min_delta": Rule(float, 0.0, low=0.0),
-    "restore_best_weights": Rule(bool, True),
-}
-TRAIN_RULES = {
-    "optimizer": Rule(str, "adam", searchable=True, allowed=optimizers.OPTIMIZERS),
-    "learning_rate": Rule(float, 0.001, searchable=True, low=0.0, low_open=True),
-    "batch_size": Rule(int, 32, searchable=True, low=1),
-    "max_epochs": Rule(int, 30, low=1),
-    "early_stopping": Rule(dict, fields=EARLY_STOPPING_RULES),
-    "momentum": Rule(**_FRACTION),  # type: ignore[arg-type]
-    "nesterov": Rule(bool, None, searchable=True),
-    "rho": Rule(float, None, searchable=True, low=0.0, high=1.0, low_open=True),
-    "beta_1": Rule(**_FRACTION),  # type: ignore[arg-type]
-    "beta_2": Rule(**_FRACTION),  # type: ignore[arg-type]
-    "epsilon": Rule(float, None, searchable=True, low=0.0, low_open=True),
-    "clipnorm": Rule(float, None, searchable=True, low=0.0, low_open=True),
-    "lr_schedule": Rule(dict, None, searchable=True, parse=_lr_schedule,
-                        text="{inverse_time|exponential: {decay_rate, decay_steps}}, {cosine: {decay_steps}} "
-                             "or {reduce_on_plateau: {factor, patience}}"),
-    "loss": Rule(str, None, allowed=LOSSES, nullable=True),
-}
+MODEL_RULES = rules("model")
+TRAIN_RULES = rules("train")
 ASHA_RULES = {
-    "grace_period": Rule(int, 1, low=1),
-    "reduction_factor": Rule(float, 3.0, low=1.0, low_open=True),
+    "grace_period": Rule(int, GRACE_PERIOD, low=1),
+    "reduction_factor": Rule(float, REDUCTION_FACTOR, low=1.0, low_open=True),
 }
 HYPERBAND_RULES = {**ASHA_RULES, "brackets": Rule(int, 3, low=1)}
 SEARCH_RULES = {
     "algorithm": Rule(str, None, allowed=ALGORITHMS, nullable=True),
     "scheduler": Rule(str, "fifo", allowed=SCHEDULERS),
-    "metric": Rule(str, "val_loss", allowed=METRICS),
+    "metric": Rule(str, "val_loss", allowed=c.METRICS),
     "mode": Rule(str, None, allowed=("min", "max"), nullable=True),
     "num_samples": Rule(int, 1, low=1),
     "asha": Rule(dict, fields=ASHA_RULES),
@@ -149,7 +72,8 @@ RESOURCE_RULES = {
     "jit_compile": Rule(bool, False),
 }
 TOP_KEYS = ("name", "data", "model", "train", "search", "resources")
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
+_NAME = re.compile(NAME_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -184,13 +108,8 @@ class Spec:
 
     def user_types(self) -> dict[str, str]:
         """The user's hyperparameters and their value types (int, float, str, bool), for the Parquet schema."""
-        out = {}
-        for name in self.user_keys:
-            axis = self.hyperparameters[name]
-            values = axis.candidates() or axis.values
-            kind = type(values[0]).__name__ if axis.kind != "uniform" and axis.kind != "loguniform" else "float"
-            out[name] = "float" if any(isinstance(v, float) for v in values) and kind == "int" else kind
-        return out
+        return {name: user_rule(f"model.{name}", self.hyperparameters[name].to_plain()).kind.__name__
+                for name in self.user_keys}
 
     @property
     def task(self) -> str | None:
@@ -278,6 +197,16 @@ def apply_overrides(raw: dict[str, Any], overrides: Mapping[str, Any]) -> dict[s
 def load_spec(source: str | Path | Mapping[str, Any], overrides: Mapping[str, Any] | None = None) -> Spec:
     """Load and validate a spec from a path, a built-in name or a mapping.
 
+    Args:
+        source: a YAML file, a built-in spec's name (``sweeps list``) or the spec as a mapping.
+        overrides: dotted keys set before validation, like ``{"train.max_epochs": 3}``.
+
+    Returns:
+        The validated, frozen :class:`Spec`, every default filled in.
+
+    Raises:
+        SpecError: one line naming the field, the value and what is allowed.
+
     Example:
         >>> spec = load_spec("quickstart", {"train.max_epochs": 3})
         >>> spec.max_epochs
@@ -293,7 +222,7 @@ def load_spec(source: str | Path | Mapping[str, Any], overrides: Mapping[str, An
                         f"got {name!r}")
     raw_train = raw.get("train")
     stopping_off = isinstance(raw_train, Mapping) and raw_train.get("early_stopping", {}) in (None, False)
-    if stopping_off:
+    if stopping_off and isinstance(raw_train, Mapping):
         raw_train = {k: v for k, v in raw_train.items() if k != "early_stopping"}
     data = section("data", raw.get("data"), DATA_RULES)
     build, user_model = user_hyperparameters(raw.get("model"))
@@ -304,13 +233,12 @@ def load_spec(source: str | Path | Mapping[str, Any], overrides: Mapping[str, An
     stopping_fields = train.pop("early_stopping")
     loss = train.pop("loss")
     stopping = None if stopping_off else EarlyStopping(**stopping_fields)
-    family = model.pop("family")
+    family = str(model.pop("family"))
     spec = Spec(
         name=name,
         data=data,
         family=family,
-        hyperparameters={k: v for k, v in {**model, **train}.items()
-                         if isinstance(v, Axis) and k != "max_epochs"},
+        hyperparameters={k: v for k, v in {**model, **train}.items() if isinstance(v, Axis)},
         max_epochs=train["max_epochs"],
         early_stopping=stopping,
         search=search,

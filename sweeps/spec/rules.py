@@ -196,3 +196,14 @@ def section(path: str, raw: Any, rules: Mapping[str, Rule]) -> dict[str, Any]:
         else:
             out[key] = parse_axis(where, rule, raw[key]).values[0]
     return out
+
+
+def split_reference(field: str, reference: Any) -> tuple[str, str]:
+    """``"pkg.mod:fn"`` -> ("pkg.mod", "fn"), or one clear line naming ``field``."""
+    if not isinstance(reference, str) or reference.count(":") != 1:
+        raise SpecError(f"{field} must be 'package.module:function' (a module importable from the spec's folder "
+                        f"or PYTHONPATH, and a function in it), got {reference!r}")
+    module, name = reference.split(":")
+    if not module or not name or not all(p.isidentifier() for p in module.split(".")) or not name.isidentifier():
+        raise SpecError(f"{field} must be 'package.module:function' with Python names, got {reference!r}")
+    return module, name

@@ -36,11 +36,11 @@ def user_hyperparameters(raw_model: Any) -> tuple[str | None, dict[str, Axis]]:
         if name in RESERVED:
             raise SpecError(f"{where} is set by the runner; a builder with model.build may not set it "
                             f"(reserved: {', '.join(RESERVED)})")
-        out[name] = parse_axis(where, _rule_for(where, raw), raw)
+        out[name] = parse_axis(where, user_rule(where, raw), raw)
     return build, out
 
 
-def _rule_for(where: str, raw: Any) -> Rule:
+def user_rule(where: str, raw: Any) -> Rule:
     """The rule a user value follows: the type of its values (ints within a float range become floats)."""
     values = raw
     if isinstance(raw, Mapping):

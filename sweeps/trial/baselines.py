@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from sweeps.hyperparameters import REGRESSION_LOSS
 from sweeps.trial.data import Splits
-from sweeps.trial.tasks import REGRESSION_LOSS
 
 EPSILON = 1e-7
 """Keras clips predicted probabilities to [EPSILON, 1 - EPSILON] before the cross-entropy's log."""

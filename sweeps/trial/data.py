@@ -133,8 +133,8 @@ def _keras_images(name: str, path: str | None) -> tuple[np.ndarray, np.ndarray, 
 
 
 def _table_splits(data: Mapping[str, Any]) -> Splits:
+    from sweeps.tasks import encode_labels, infer_task, regression_targets
     from sweeps.trial.tables import as_strings, audit_table, feature_columns, make_preprocessor, read_table
-    from sweeps.trial.tasks import encode_labels, infer_task, regression_targets
 
     frame = read_table(data["path"])
     target = data["target"]

@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 
 from sweeps.errors import SpecError
+from sweeps.tasks import encode_labels, infer_task, regression_targets
 from sweeps.trial.audit import audit_arrays
 from sweeps.trial.data import Splits, shape_for, split
-from sweeps.trial.tasks import encode_labels, infer_task, regression_targets
 from sweeps.trial.user_code import import_callable
 
 FIELD = "data.load"

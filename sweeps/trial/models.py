@@ -6,6 +6,8 @@ import itertools
 from collections.abc import Mapping
 from typing import Any
 
+from sweeps.hyperparameters import applies
+
 _SEEDS_PER_TRIAL = 1000
 """Seeds reserved per trial seed: trials with different seeds never share a layer seed."""
 
@@ -24,8 +26,8 @@ def build_model(hp: Mapping[str, Any], feature_shape: tuple[int, ...], n_outputs
 
     Every initializer and dropout layer gets its own seed derived from ``hp['seed']``, so a
     trial's initial weights and dropout masks follow from its seed alone, without touching
-    TensorFlow's global seed (setting that empties TensorFlow's kernel cache, which costs
-    every later trial in the worker about 0.2 s).
+    TensorFlow's global seed (setting that empties TensorFlow's kernel cache, which slows
+    every later trial in the worker).
 
     Every Dense and Conv layer, the output included, takes ``kernel_initializer`` and the
     ``l1``/``l2`` kernel regulariser. With ``batch_norm`` each hidden layer is
@@ -43,7 +45,7 @@ def build_model(hp: Mapping[str, Any], feature_shape: tuple[int, ...], n_outputs
     inputs = keras.Input(shape=feature_shape)
     dropout = float(hp.get("dropout") or 0.0)
     activation = hp.get("activation", "relu")
-    slope = hp.get("negative_slope") if activation == "leaky_relu" else None
+    slope = hp.get("negative_slope") if applies("negative_slope", {"activation": activation}) else None
     batch_norm = bool(hp.get("batch_norm"))
     apart = batch_norm or activation == "prelu" or slope is not None
     """Whether the activation is its own layer rather than the Dense/Conv layer's argument."""

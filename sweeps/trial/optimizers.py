@@ -9,31 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-OPTIMIZER_SETTINGS: dict[str, tuple[str, ...]] = {
-    "sgd": ("momentum", "nesterov", "clipnorm"),
-    "adagrad": ("epsilon", "clipnorm"),
-    "rmsprop": ("rho", "momentum", "epsilon", "clipnorm"),
-    "adam": ("beta_1", "beta_2", "epsilon", "clipnorm"),
-    "nadam": ("beta_1", "beta_2", "epsilon", "clipnorm"),
-    "adadelta": ("rho", "epsilon", "clipnorm"),
-}
-"""The settings each optimizer takes besides learning_rate (Keras' argument names); every one clips by norm."""
-
-SCHEDULES: dict[str, tuple[str, ...]] = {
-    "inverse_time": ("decay_rate", "decay_steps"),
-    "exponential": ("decay_rate", "decay_steps"),
-    "cosine": ("decay_steps",),
-    "reduce_on_plateau": ("factor", "patience"),
-}
-"""``train.lr_schedule`` kinds and the arguments each needs (Keras' names)."""
+from sweeps.hyperparameters import OPTIMIZER_SETTINGS, OPTIMIZERS
 
 CALLBACK_SCHEDULES = ("reduce_on_plateau",)
 """Schedules that are a Keras callback in ``fit``, not a ``keras.optimizers.schedules`` object."""
 
 _SCHEDULE_CLASSES = {"inverse_time": "InverseTimeDecay", "exponential": "ExponentialDecay", "cosine": "CosineDecay"}
 
-OPTIMIZERS: tuple[str, ...] = tuple(OPTIMIZER_SETTINGS)
-SETTINGS: tuple[str, ...] = tuple(dict.fromkeys(s for names in OPTIMIZER_SETTINGS.values() for s in names))
 
 _KERAS_CLASSES = {
     "sgd": "SGD",
@@ -43,11 +25,6 @@ _KERAS_CLASSES = {
     "nadam": "Nadam",
     "adadelta": "Adadelta",
 }
-
-
-def takers_of(setting: str) -> list[str]:
-    """Optimizers that accept ``setting``."""
-    return [name for name, names in OPTIMIZER_SETTINGS.items() if setting in names]
 
 
 def applicable_settings(optimizer: str, hyperparameters: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,13 +1,12 @@
 """Where the chosen trial is retrained and scored on the test split: a worker warmed up during the sweep.
 
 Scoring in a new Ray task after the sweep would first start a process and import TensorFlow
-(about 5 s, a sixth of the quickstart) while every core sits idle. An actor started once the
-sweep's first epoch is in imports TensorFlow at low CPU priority, using spare cycles while
-trials run, and is ready when the sweep ends. Started with the sweep instead, its process
-start competed with the trial workers' own and delayed the first epoch by about a second on
-2 cores. Sweeps that train on GPUs score in a task that asks for the trial's resources
-instead, so no GPU is held idle for the whole sweep; so do sweeps whose scorer was lost with
-its node.
+(a large part of a small sweep, README Performance) while every core sits idle. An actor
+started once the sweep's first epoch is in imports TensorFlow at low CPU priority, using spare
+cycles while trials run, and is ready when the sweep ends. Started with the sweep instead, its
+process start competed with the trial workers' own and delayed the first epoch. Sweeps that
+train on GPUs score in a task that asks for the trial's resources instead, so no GPU is held
+idle for the whole sweep; so do sweeps whose scorer was lost with its node.
 """
 
 from __future__ import annotations

@@ -11,25 +11,17 @@ same inside TensorFlow, which the driver does not import.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from sweeps.tasks import read_table
 from sweeps.trial.audit import Audit, PlanRow, audit_columns
+
+__all__ = ["read_table"]
 
 NUMERIC_KIND = "numeric (median-imputed, scaled)"
 CATEGORICAL_KIND = "categorical (one-hot)"
-
-
-def read_table(path: str | Path, columns: Sequence[str] | None = None) -> Any:
-    """The table as a DataFrame (only ``columns`` when given)."""
-    import pandas as pd
-
-    path = Path(path)
-    if path.suffix.lower() == ".csv":
-        return pd.read_csv(path, usecols=list(columns) if columns else None)
-    return pd.read_parquet(path, columns=list(columns) if columns else None)
 
 
 def feature_columns(frame: Any, data: Mapping[str, Any]) -> list[str]:

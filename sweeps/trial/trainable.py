@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sweeps.spec.model import EarlyStopping
+from sweeps.spec.model import EarlyStopping, Spec
 from sweeps.trial.data import Splits
 
 _worker_ready = False
@@ -39,7 +39,7 @@ class TrialPlan:
     loss: str | None = None
 
 
-def plan_from_spec(spec: Any, builder: Any = None) -> TrialPlan:
+def plan_from_spec(spec: Spec) -> TrialPlan:
     res = spec.resources
     return TrialPlan(
         family=spec.family,
@@ -52,7 +52,7 @@ def plan_from_spec(spec: Any, builder: Any = None) -> TrialPlan:
         mixed_precision=res["mixed_precision"],
         jit_compile=res["jit_compile"],
         stream_reports=spec.search["scheduler"] == "fifo",
-        build=builder if builder is not None else spec.build,
+        build=spec.build,
         loss=spec.loss,
     )
 
@@ -94,7 +94,7 @@ def stream_reports() -> bool:
     """Let this trial go on as soon as its actor has taken an epoch's result, not after the driver's reply.
 
     Tune holds a function trainable after every report until the driver asks for the next
-    result, so that a scheduler can stop it between epochs: a round trip of ~5 ms, a sixth
+    result, so that a scheduler can stop it between epochs: a round trip that is a noticeable part
     of a small model's epoch. Under ``fifo`` no scheduler stops a trial, and every result
     still reaches the driver in order. False where this Ray keeps no such session setting.
     """

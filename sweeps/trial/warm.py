@@ -1,6 +1,6 @@
 """Compiled models kept warm in a worker process, so trials that share a graph trace it once.
 
-Tracing a small model's Keras train step costs about half a second, several of its epochs.
+Tracing a small model's Keras train step costs more than several of its epochs (README, Performance).
 Tune reuses worker processes between trials, and most trials of a sweep differ only in
 values the traced graph reads from variables (the learning rate, the initial weights). A
 trial whose graph would be identical to an earlier one's in this process (same architecture,
@@ -20,15 +20,10 @@ from typing import Any
 
 import numpy as np
 
+from sweeps.hyperparameters import FIELDS, GRAPH_KEYS, REGRESSION_LOSS
+from sweeps.results.constants import TASK_METRICS
 from sweeps.trial.models import build_model, build_user_model
 from sweeps.trial.optimizers import applicable_settings, learning_rate_of, make_optimizer, schedule_object
-from sweeps.trial.tasks import REGRESSION_LOSS
-
-ARCHITECTURE_KEYS = ("family", "width", "depth", "activation", "dropout", "filters", "dense_units", "widths",
-                     "l1", "l2", "batch_norm", "negative_slope", "kernel_initializer")
-"""Hyperparameters that shape the graph itself (the regularisers and the slope are traced constants).
-``kernel_initializer`` only sets initial weights (copied from a fresh model anyway), but a reused model
-would still name the first trial's initializer on its layers."""
 
 CAPACITY = 8
 """Compiled models kept per process; the least recently used is dropped beyond this."""
@@ -48,11 +43,16 @@ _models: OrderedDict[tuple[Any, ...], _Warm] = OrderedDict()
 def graph_key(hp: Mapping[str, Any], feature_shape: tuple[int, ...], n_outputs: int,
               steps_per_execution: int, policy: str, jit_compile: bool = False, task: str = "classification",
               loss: str | None = None) -> tuple[Any, ...]:
-    """Everything the traced train step depends on; trials with equal keys can share one."""
-    architecture = tuple((k, _frozen(hp.get(k))) for k in ARCHITECTURE_KEYS)
-    settings = tuple(sorted(applicable_settings(hp["optimizer"], hp).items()))
-    return (architecture, tuple(feature_shape), n_outputs, hp["optimizer"], settings, steps_per_execution, policy,
-            jit_compile, task, loss)
+    """Everything the traced train step depends on; trials with equal keys can share one.
+
+    The hyperparameters are the registry's ``graph`` ones: the architecture (regularisers and the slope are
+    traced constants; ``kernel_initializer`` only sets initial weights, copied from a fresh model anyway,
+    but a reused model would still name the first trial's initializer on its layers), the optimizer and its
+    settings (traced constants). A setting the optimizer does not take is left out, as the trial drops it.
+    """
+    settings = applicable_settings(hp["optimizer"], hp)
+    hyperparameters = tuple((k, _frozen(hp.get(k))) for k in GRAPH_KEYS if not FIELDS[k].optimizers or k in settings)
+    return (hyperparameters, tuple(feature_shape), n_outputs, steps_per_execution, policy, jit_compile, task, loss)
 
 
 def compiled_model(hp: Mapping[str, Any], feature_shape: tuple[int, ...], n_outputs: int, *,
@@ -105,10 +105,10 @@ def loss_and_metrics(task: str, loss: str | None) -> tuple[str, list[Any]]:
     """What a model of ``task`` is compiled with; the metric names are ``constants.TASK_METRICS``'."""
     import keras
 
-    if task == "classification":
-        return CLASSIFICATION_LOSS, ["accuracy"]
-    return loss or REGRESSION_LOSS, [keras.metrics.MeanAbsoluteError(name="mae"),
-                                     keras.metrics.RootMeanSquaredError(name="rmse")]
+    made = {"accuracy": lambda: "accuracy", "mae": lambda: keras.metrics.MeanAbsoluteError(name="mae"),
+            "rmse": lambda: keras.metrics.RootMeanSquaredError(name="rmse")}
+    metrics = [made[name]() for name in TASK_METRICS[task]]
+    return (CLASSIFICATION_LOSS if task == "classification" else loss or REGRESSION_LOSS), metrics
 
 
 def _compile(model: Any, hp: Mapping[str, Any], steps_per_execution: int, jit_compile: bool,
@@ -127,7 +127,7 @@ def _build_state(model: Any, task: str = "classification") -> None:
     """Create optimizer and metric variables now, outside the traced step.
 
     Keras otherwise creates them while tracing the first step, which makes TensorFlow trace
-    that step a second time; building them here saves about a third of a cold start.
+    that step a second time; building them here avoids that second trace.
     """
     import keras
 

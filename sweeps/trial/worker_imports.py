@@ -2,7 +2,7 @@
 
 When scikit-learn, matplotlib, SciPy, pandas or pyarrow are installed, importing Keras
 imports them too (for its scikit-learn wrappers, plotting helpers and DataFrame inputs),
-none of which a trial uses: 1.4 of the 3.4 s a fresh worker spends on ``import keras``.
+none of which a trial uses, yet they are a large share of a fresh worker's ``import keras``.
 Keras and TensorFlow import each of them inside ``try/except ImportError``, so hiding the
 ones not loaded yet, only while Keras imports, leaves Keras whole and the extras importable
 afterwards.

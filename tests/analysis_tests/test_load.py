@@ -130,9 +130,9 @@ def test_analysis_imports_only_the_runners_contract(toy_dir: Path, tmp_path: Pat
     lines = run_script(NO_RAY + ISOLATE + report)
     rows, best, name = lines[0].split()
     assert int(rows) == len(pd.read_parquet(toy_dir / c.EPOCHS_FILE)) and int(best) > 0 and name == "index.html"
-    light = ["sweeps", "sweeps.results", "sweeps.results.choice", "sweeps.results.constants", "sweeps.results.records",
-             "sweeps.search",
-             "sweeps.search.rungs", "sweeps.trial", "sweeps.trial.optimizers"]
+    light = ["sweeps", "sweeps.errors", "sweeps.hyperparameters", "sweeps.results", "sweeps.results.choice",
+             "sweeps.results.constants", "sweeps.results.records", "sweeps.search", "sweeps.search.rungs",
+             "sweeps.spec", "sweeps.spec.rules"]
     assert lines[1] == str(["keras", "ray", *light, "tensorflow"])
 
 

@@ -82,7 +82,7 @@ def test_survivors_per_rung() -> None:
 
 @pytest.mark.parametrize("grace, factor, max_epochs, expected", [
     (2, 3, 20, (2, 6, 18)), (1, 3, 30, (1, 3, 9, 27)), (1, 2, 8, (1, 2, 4)), (2, 3, 18, (2, 6)), (5, 3, 4, ()),
-    (1, 2.5, 10, (1, 2, 6)),
+    (1, 2.5, 10, (1, 3, 7)),
 ])
 def test_rung_epochs(grace: int, factor: float, max_epochs: int, expected: tuple[int, ...]) -> None:
     assert rung_epochs(grace, factor, max_epochs) == expected

@@ -139,9 +139,7 @@ def test_cli_rejects_bad_search_algorithm_with_exit_2(tmp_path: Path, search: di
 
 
 def test_a_missing_package_is_one_line_naming_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
-    from sweeps.search import searchers
-
-    monkeypatch.setattr(searchers.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     with pytest.raises(SpecError) as info:
         load_spec(searched_spec("t", "tpe"))
     assert str(info.value) == "search.algorithm: tpe needs optuna: pip install 'keras-sweeps[search]'"

@@ -1,12 +1,15 @@
 """The task a target asks for, and what each task needs from its labels.
 
-One rule, used by the spec's checks (tables) and by the data loader (user arrays): a target
+A leaf that every stage may import. One rule, used by the spec's checks (tables) and by the
+data loader (user arrays): a target
 of strings or booleans, or of few integer values, is classes; floats with a fractional part, or
 more than ``MAX_CLASSES`` distinct integers, are numbers to regress.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -15,9 +18,6 @@ from sweeps.errors import SpecError
 
 MAX_CLASSES = 20
 """More distinct integer values than this make a numeric target a regression target."""
-
-REGRESSION_LOSS = "mse"
-"""``train.loss``'s default for regression."""
 
 
 def infer_task(y: Any) -> str:
@@ -33,6 +33,16 @@ def infer_task(y: Any) -> str:
         if len(finite) and not np.all(finite == np.round(finite)):
             return "regression"
     return "regression" if len(np.unique(flat[~_nan(flat)])) > MAX_CLASSES else "classification"
+
+
+def read_table(path: str | Path, columns: Sequence[str] | None = None) -> Any:
+    """A CSV or Parquet file as a DataFrame (only ``columns`` when given)."""
+    import pandas as pd
+
+    path = Path(path)
+    if path.suffix.lower() == ".csv":
+        return pd.read_csv(path, usecols=list(columns) if columns else None)
+    return pd.read_parquet(path, columns=list(columns) if columns else None)
 
 
 def encode_labels(field: str, y: Any) -> tuple[np.ndarray, tuple[str, ...]]:
