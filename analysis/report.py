@@ -15,16 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from analysis._document import Block, Heading, Image, to_html, to_markdown
+from analysis._parts import SweepParts, sweep_answer, sweep_parts
 from analysis._sections import (
     Plot,
-    SweepParts,
     answer_blocks,
     comparison_blocks,
     facts_blocks,
     figure_blocks,
     spec_blocks,
-    sweep_answer,
-    sweep_parts,
     table_blocks,
 )
 from analysis.answer_file import VERSION
