@@ -92,6 +92,12 @@ def test_the_reports_answer_names_the_same_configuration(repeated: dict[str, Any
     assert chosen["test"]["accuracy"]["value"] == pytest.approx(trials["test_accuracy"].dropna().iloc[0])
     assert chosen["test"]["accuracy"]["interval"] == "bootstrap"
     assert document["axes"]["width"]["values"][0]["runs"] == REPEATS
+    rows = pd.read_parquet(folder / c.TEST_PREDICTIONS_FILE)
+    majority = json.loads((folder / c.RUN_FILE).read_text())["baselines"]["predictors"]["majority class"]
+    index = list(majority["prior"]).index(str(majority["value"]))
+    test = [i for i in document["baselines"]["improvements"] if i["split"] == "test" and i["metric"] == "accuracy"]
+    assert test[0]["baseline"] == pytest.approx(float(np.mean(rows["target"] == index)), abs=1e-12)
+    assert test[0]["improvement"] == pytest.approx(chosen["test"]["accuracy"]["value"] - test[0]["baseline"])
     box = (tmp_path / "report" / "index.html").read_text()
     assert f"width={width}" in box and f"mean of {REPEATS} runs" in box
 
