@@ -209,14 +209,14 @@ def _check_algorithm(search: dict[str, Any], hyperparameters: Mapping[str, Axis]
         algorithm = search["algorithm"] = "grid" if any(a.kind == "grid" for a in searched.values()) else "random"
     if algorithm not in algorithms.SEARCHERS:
         return search
-    missing = algorithms.missing_packages(algorithm)
-    if missing:
-        raise SpecError(f"search.algorithm: {algorithm} needs {' and '.join(missing)}: {algorithms.INSTALL}")
     allowed = algorithms.SCHEDULERS_WITH[algorithm]
     if "scheduler" in raw_search and search["scheduler"] not in allowed:
         raise SpecError(f"search.algorithm {algorithm} combines only with search.scheduler "
                         f"{' or '.join(allowed)}, got search.scheduler {search['scheduler']!r}"
                         + (" (BOHB brings its own HyperBandForBOHB)" if algorithm == "bohb" else ""))
+    missing = algorithms.missing_packages(algorithm)
+    if missing:
+        raise SpecError(f"search.algorithm: {algorithm} needs {' and '.join(missing)}: {algorithms.INSTALL}")
     if search["scheduler"] not in allowed:
         search["scheduler"] = allowed[0]
     if not searched:

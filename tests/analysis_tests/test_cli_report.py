@@ -27,5 +27,7 @@ def test_sweeps_report_on_a_real_sweep(sweep_folder: Path, tmp_path: Path) -> No
 def test_report_of_a_folder_without_results_is_a_clear_error(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "sweeps.cli", "report", str(tmp_path)],
                           capture_output=True, text=True, timeout=300)
-    assert proc.returncode != 0
-    assert "Traceback" not in proc.stderr and str(tmp_path) in proc.stderr
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == (f"error: {tmp_path} has no epochs.parquet, so it is not a "
+                                                   "results folder (or no epoch finished yet); it holds: nothing")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -10,6 +12,8 @@ import pytest
 from sweeps import load_spec
 from sweeps.errors import SpecError
 from sweeps.trial.data import load_data
+from tests.conftest import tiny_spec
+from tests.faults import recording_splits
 
 
 def test_digits_split_is_stratified_and_fixed_by_seed() -> None:
@@ -30,9 +34,22 @@ def test_digits_are_images_for_cnn() -> None:
     assert load_data(spec.data, "cnn").feature_shape == (8, 8, 1)
 
 
-def test_trials_never_receive_the_test_split() -> None:
-    spec = load_spec({"name": "d"})
-    assert len(load_data(spec.data, "mlp").without_test().y_test) == 0
+@pytest.mark.slow
+def test_trials_never_receive_the_test_split(ray_local: Any, tmp_path: Path) -> None:
+    import sweeps
+
+    records = tmp_path / "records"
+    records.mkdir()
+    spec = tiny_spec("no-test", model={"family": "mlp", "width": 8, "depth": 1},
+                     train={"optimizer": "adam", "learning_rate": {"grid": [0.01, 0.03]}, "max_epochs": 1},
+                     search={"scheduler": "fifo"})
+    outcome = sweeps.run(spec, results=tmp_path / "results", progress=False, _wrap_trainable=recording_splits(records))
+    full = load_data(load_spec(spec).data, "mlp")
+    seen = [json.loads(p.read_text()) for p in records.iterdir()]
+    assert len(seen) == 2 and outcome.test_metrics
+    for rows in seen:
+        assert rows == {"x_train": len(full.y_train), "y_train": len(full.y_train), "x_val": len(full.y_val),
+                        "y_val": len(full.y_val), "x_test": 0, "y_test": 0}
 
 
 def test_mnist_loads_from_a_local_npz_with_limit(tmp_path: Path) -> None:

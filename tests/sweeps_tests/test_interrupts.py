@@ -12,13 +12,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 import yaml
 
 import sweeps
-from sweeps import runner
 from sweeps.results import constants as c
 from tests.conftest import tiny_spec
 
@@ -86,17 +86,13 @@ def _old_sweep(root: Path, name: str) -> Path:
     return folder
 
 
-def test_overwrite_keeps_the_old_results_when_the_data_fails_to_load(ray_local: Any, tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_overwrite_keeps_the_old_results_when_the_data_fails_to_load(ray_local: Any, tmp_path: Path) -> None:
     folder = _old_sweep(tmp_path, "late")
-
-    def broken(*args: Any, **kwargs: Any) -> Any:
-        raise sweeps.SpecError("data.path /nowhere/typo.npz does not exist")
-
-    monkeypatch.setattr(runner, "load_data", broken)
-    with pytest.raises(sweeps.SpecError, match="typo"):
-        sweeps.run(tiny_spec("late", search={"scheduler": "fifo"}), results=tmp_path, overwrite=True,
-                   progress=False)
+    archive = tmp_path / "typo.npz"
+    np.savez(archive, images=np.zeros((2, 2)))
+    spec = tiny_spec("late", data={"dataset": "mnist", "path": str(archive)}, search={"scheduler": "fifo"})
+    with pytest.raises(sweeps.SpecError, match="lacks arrays x_test, x_train, y_test, y_train; it has images"):
+        sweeps.run(spec, results=tmp_path, overwrite=True, progress=False)
     assert (folder / c.SPEC_FILE).read_text() == "name: yesterday\n" and (folder / c.RAY_DIR).is_dir()
     assert not (folder / c.LOCK_FILE).exists()
 
@@ -116,20 +112,19 @@ def test_a_second_writer_is_refused_while_the_lock_is_held(tmp_path: Path) -> No
     assert (folder / c.SPEC_FILE).exists() and (folder / c.LOCK_FILE).exists()
 
 
-def test_a_dead_process_lock_is_taken_over_with_a_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+def test_a_dead_process_lock_is_taken_over_with_a_message(ray_local: Any, tmp_path: Path,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "stale"
     folder.mkdir()
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     _lock(folder, dead.pid)
-
-    def stop(*args: Any, **kwargs: Any) -> Any:
-        assert json.loads((folder / c.LOCK_FILE).read_text())["pid"] == os.getpid()
-        raise sweeps.SweepError("stop after taking the lock")
-
-    monkeypatch.setattr(runner, "_run_locked", stop)
-    with pytest.raises(sweeps.SweepError, match="stop after taking the lock"):
-        sweeps.run(tiny_spec("stale"), results=tmp_path, progress=False)
-    assert "taking over a stale lock" in capsys.readouterr().err
+    spec = tiny_spec("stale", model={"family": "mlp", "width": 8, "depth": 1},
+                     train={"optimizer": "adam", "learning_rate": 0.01, "max_epochs": 1}, search={"scheduler": "fifo"})
+    sweeps.run(spec, results=tmp_path, progress=False)
+    err = capsys.readouterr().err
+    assert "taking over a stale lock" in err and f"(pid {dead.pid} is no longer running)" in err
+    trials = pd.read_parquet(folder / c.TRIALS_FILE)
+    assert trials[c.STATUS].tolist() == [c.COMPLETED] and trials[c.CHOSEN].all()
+    assert json.loads((folder / c.RUN_FILE).read_text())["finished"]
     assert not (folder / c.LOCK_FILE).exists()

@@ -7,6 +7,10 @@
 
 from __future__ import annotations
 
+import ast
+import inspect
+import textwrap
+import typing
 from typing import Any
 
 from ray import tune
@@ -35,5 +39,9 @@ def test_a_tuners_callbacks_can_be_replaced_where_the_runner_looks_for_them() ->
 def test_the_train_session_module_still_has_the_function_stream_reports_imports() -> None:
     from ray.train._internal import session
 
-    assert callable(session.get_session)
-    assert "synchronous_result_reporting" in open(session.__file__).read()
+    assert not inspect.signature(session.get_session).parameters
+    assert typing.get_type_hints(session.get_session)["return"] == typing.Optional[session._TrainSession]
+    assert "synchronous_result_reporting" in inspect.signature(session._TrainSession.__init__).parameters
+    uses = {type(node.ctx) for node in ast.walk(ast.parse(textwrap.dedent(inspect.getsource(session._TrainSession))))
+            if isinstance(node, ast.Attribute) and node.attr == "synchronous_result_reporting"}
+    assert uses == {ast.Store, ast.Load}, "the session no longer sets and reads synchronous_result_reporting"

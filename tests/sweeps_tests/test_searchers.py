@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 import pytest
 import yaml
+from ray import tune
 
 import sweeps
 from sweeps.errors import SpecError
@@ -108,7 +109,10 @@ def test_random_draws_grid_lists_as_choices_with_todays_repeats() -> None:
     assert count_trials(spec) == 5
     assert [p[c.SEED] for p in grid_points(spec)] == [0, 1, 2, 3, 4]
     space = param_space(spec)
-    assert {"width", "depth", "optimizer", "learning_rate"} <= set(space)
+    choices = {name: domain.categories for name, domain in space.items() if name != "point"}
+    assert choices == {"width": [8, 32], "depth": [1, 2], "optimizer": ["sgd", "adam"], "learning_rate": [0.003, 0.1]}
+    assert all(isinstance(space[name], tune.search.sample.Categorical) for name in choices)
+    assert not set(choices) & set(space["point"]["grid_search"][0])
 
 
 @needs_optuna
@@ -127,8 +131,6 @@ def test_searcher_space_is_one_constant_point_and_domains() -> None:
     ({"algorithm": "bohb", "scheduler": "fifo"}, "search.algorithm bohb combines only with search.scheduler"),
 ])
 def test_cli_rejects_bad_search_algorithm_with_exit_2(tmp_path: Path, search: dict[str, Any], message: str) -> None:
-    if search["algorithm"] == "bohb" and not HAS_BOHB:
-        message = "search.algorithm: bohb needs"
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml.safe_dump(searched_spec("bad", "grid") | {"search": {"metric": "val_loss", **search}}))
     proc = subprocess.run([sys.executable, "-m", "sweeps.cli", "run", str(bad), "--results", str(tmp_path / "r")],
@@ -145,6 +147,8 @@ def test_a_missing_package_is_one_line_naming_the_extra(monkeypatch: pytest.Monk
     assert str(info.value) == "search.algorithm: tpe needs optuna: pip install 'keras-sweeps[search]'"
     with pytest.raises(SpecError, match=r"^search.algorithm: bohb needs hpbandster and ConfigSpace: pip install"):
         load_spec(searched_spec("t", "bohb", scheduler=None))
+    with pytest.raises(SpecError, match=r"^search.algorithm bohb combines only with search.scheduler hyperband, got"):
+        load_spec(searched_spec("t", "bohb", scheduler="asha"))
 
 
 @needs_optuna

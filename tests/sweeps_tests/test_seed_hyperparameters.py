@@ -188,11 +188,20 @@ def test_decay_schedules_reach_the_optimizer(setup: Any, schedule: dict[str, Any
     assert {k: config[k] for k in values} == pytest.approx(values)
 
 
+def _rate(model: Any) -> float:
+    return float(keras.ops.convert_to_numpy(model.optimizer.learning_rate))
+
+
 def test_reduce_on_plateau_is_a_callback_and_keeps_warm_reuse_correct(setup: Any) -> None:
     data, plan = setup
-    hp = {**HP, "lr_schedule": {"reduce_on_plateau": {"factor": 0.5, "patience": 0}}}
+    # A rate this small leaves val_loss flat (within Keras' min_delta) after epoch 1, so every epoch plateaus.
+    rate = 1e-9
+    hp = {**HP, "learning_rate": rate, "lr_schedule": {"reduce_on_plateau": {"factor": 0.5, "patience": 2}}}
     model = compile_model(hp, data, plan)
-    history = fit(model, hp, data, plan, [], epochs=3)
-    assert len(history.history["learning_rate"]) == 3
-    model = compile_model({**hp, "learning_rate": 0.02}, data, plan)
-    assert float(keras.ops.convert_to_numpy(model.optimizer.learning_rate)) == pytest.approx(0.02)
+    history = fit(model, hp, data, plan, [], epochs=5)
+    # Logged at each epoch's end before the callback acts: the rate halves after epochs 3 and 5.
+    assert history.history["learning_rate"] == pytest.approx([rate, rate, rate, rate / 2, rate / 2])
+    assert _rate(model) == pytest.approx(rate / 4)
+    again = compile_model(hp, data, plan)
+    assert again is model and _rate(again) == pytest.approx(rate)
+    assert _rate(compile_model({**hp, "learning_rate": 0.02}, data, plan)) == pytest.approx(0.02)

@@ -16,6 +16,7 @@ import pytest
 from sweeps import load_spec
 from sweeps.errors import SpecError
 from sweeps.preflight import with_data
+from sweeps.results import constants as c
 from sweeps.search.space import grid_points, resolve_config
 from sweeps.trial.data import load_data, split_indices
 from sweeps.trial.trainable import compile_model, plan_from_spec
@@ -153,7 +154,6 @@ def test_regression_compiles_a_linear_output_with_the_chosen_loss_and_error_metr
 
 
 def test_a_regressions_test_rows_hold_its_true_values_and_reproduce_its_test_mae(user_folder: Path) -> None:
-    from sweeps.results import constants as c
     from sweeps.trial.trainable import score_on_test
 
     spec = load_spec(_spec_file(user_folder, {
@@ -351,6 +351,14 @@ def test_the_examples_run(tmp_path: Path, example: str) -> None:
 
     data = json.loads((Path(outcome.folder) / "run.json").read_text())["data"]
     assert len(data["sha256"]) == 64
+    if example == "own_model":
+        trials = pd.read_parquet(Path(outcome.folder) / c.TRIALS_FILE)
+        assert {k: n for k, n in outcome.counts.items() if n} == {c.COMPLETED: 4}
+        assert trials[c.STATUS].tolist() == [c.COMPLETED] * 4 and (trials[c.EPOCHS_RUN] == 2).all()
+        assert sorted(zip(trials["units"], trials["skip"])) == [(16, False), (16, True), (64, False), (64, True)]
+        params = trials.groupby("units")["params"]
+        assert params.max()[16] < params.min()[64], "the builder ignored the searched units"
+        assert trials[c.CHOSEN].sum() == 1 and 0.5 < outcome.test_metrics["test_accuracy"] <= 1
     if example == "table":
         table = pd.read_csv(spec.parent / "passengers.csv")
         assert sum(data["class_counts"].values()) == len(table)
