@@ -14,7 +14,7 @@ import statistics
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from ray.tune import Callback
@@ -24,6 +24,9 @@ from sweeps.results import records
 from sweeps.results.choice import Choice, choose
 from sweeps.results.storage import Folder
 from sweeps.search.space import resolve_config
+
+if TYPE_CHECKING:
+    from sweeps.spec.model import Spec
 
 _EPOCH_FIELDS = (c.EPOCH, c.EPOCH_SECONDS, c.NODE, c.TIMESTAMP, c.SETUP_SECONDS, c.PID)
 _REPORTED_BY_TUNE = {
@@ -252,6 +255,14 @@ class SweepStore(Callback):
         self._dirty = False
         self._last_flush = time.monotonic()
         self._write_seconds = self._last_flush - started
+
+
+def store_for(spec: Spec, folder: Folder, progress: Any | None = None) -> SweepStore:
+    """The store of ``spec``'s sweep in ``folder``; ``progress`` (a printer) is told of every change."""
+    metadata = {"axes": spec.axes, "scheduler": spec.search["scheduler"], "task": spec.task,
+                records.USER_HYPERPARAMETERS: spec.user_types()}
+    return SweepStore(folder, sweep=spec.name, family=spec.family, metric=spec.metric, mode=spec.mode,
+                      metadata=metadata, progress=progress)
 
 
 def best_epoch_row(epochs: list[dict[str, Any]], metric: str, mode: str) -> dict[str, Any] | None:

@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 import sweeps
-from sweeps import runner
+from sweeps import driver, startup
 from sweeps.results import constants as c
 from tests.conftest import tiny_spec
 
@@ -93,7 +93,7 @@ def test_overwrite_keeps_the_old_results_when_the_data_fails_to_load(ray_local: 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise sweeps.SpecError("data.path /nowhere/typo.npz does not exist")
 
-    monkeypatch.setattr(runner, "load_data", broken)
+    monkeypatch.setattr(startup, "load_data", broken)
     with pytest.raises(sweeps.SpecError, match="typo"):
         sweeps.run(tiny_spec("late", search={"scheduler": "fifo"}), results=tmp_path, overwrite=True,
                    progress=False)
@@ -128,7 +128,7 @@ def test_a_dead_process_lock_is_taken_over_with_a_message(tmp_path: Path, monkey
         assert json.loads((folder / c.LOCK_FILE).read_text())["pid"] == os.getpid()
         raise sweeps.SweepError("stop after taking the lock")
 
-    monkeypatch.setattr(runner, "_run_locked", stop)
+    monkeypatch.setattr(driver, "drive", stop)
     with pytest.raises(sweeps.SweepError, match="stop after taking the lock"):
         sweeps.run(tiny_spec("stale"), results=tmp_path, progress=False)
     assert "taking over a stale lock" in capsys.readouterr().err
