@@ -17,8 +17,9 @@ from sweeps.finish import SweepOutcome, finish
 from sweeps.interrupts import Interrupts
 from sweeps.preflight import with_data
 from sweeps.progress import ProgressPrinter
+from sweeps.results.rows import rows_of
 from sweeps.results.storage import Folder
-from sweeps.results.store import store_for
+from sweeps.results.store import SweepStore
 from sweeps.search.space import count_trials
 from sweeps.spec.model import Spec
 from sweeps.startup import ray_and_data
@@ -46,7 +47,7 @@ def drive(spec: Spec, folder: Folder, address: str | None, progress: bool, new: 
             start_folder(spec, folder, new.replace, facts, data, started)
         launcher = ScorerLauncher(plan_from_spec(spec))
         printer = ProgressPrinter(count_trials(spec), spec.metric) if progress else None
-        interrupts.store = store = store_for(spec, folder, printer)
+        interrupts.store = store = SweepStore(rows_of(spec, folder), family=spec.family, progress=printer)
         callbacks = [interrupts, store, launcher]
         tuner = (restored_tuner(spec, data, folder, callbacks) if new is None
                  else new_tuner(spec, data, folder, callbacks, new.max_concurrent, new.wrap))

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from sweeps.results import constants as c
+from sweeps.results.rows import rows_of
 from sweeps.results.run_facts import iso, write_run_facts
 from sweeps.results.storage import Folder, is_uri
-from sweeps.results.store import store_for
 from sweeps.spec.model import Spec
 from sweeps.trial.data import Splits
 from sweeps.trial.trainable import plan_from_spec
@@ -46,19 +46,19 @@ def finish(spec: Spec, folder: Folder, data: Splits, started: float, scorer: Any
     from sweeps.search.space import config_from_row
     from sweeps.trial.scorer import score, stop_scorer
 
-    store = store_for(spec, folder)
-    store.load_existing()
-    chosen = store.chosen()
+    rows = rows_of(spec, folder)
+    rows.load_existing()
+    chosen = rows.chosen()
     best, test, chosen_facts = None, {}, None
     if folder.exists(c.TEST_PREDICTIONS_FILE):
         folder.remove_file(c.TEST_PREDICTIONS_FILE)
     if chosen is not None:
         row, choice = chosen
         best = {**row, **choice.facts(spec.metric)}
-        hp = config_from_row(spec, row, store.hyperparameters)
+        hp = config_from_row(spec, row, rows.hyperparameters)
         scored = score(scorer, hp, data, plan_from_spec(spec), int(row[c.BEST_EPOCH]))
         test = {k: v for k, v in scored.metrics.items() if k.startswith(c.TEST_PREFIX)}
-        store.set_chosen(choice.trial_ids, choice.representative, test)
+        rows.set_chosen(choice.trial_ids, choice.representative, test)
         if scored.predictions:
             folder.write_table(c.TEST_PREDICTIONS_FILE, predictions_table(scored.predictions, data.task))
         chosen_facts = {"trial_id": row[c.TRIAL_ID], "best_epoch": row[c.BEST_EPOCH],
@@ -66,12 +66,12 @@ def finish(spec: Spec, folder: Folder, data: Splits, started: float, scorer: Any
                         **choice.facts(spec.metric)}
     else:
         stop_scorer(scorer)
-    store.flush()
-    counts = store.counts()
+    rows.flush()
+    counts = rows.counts()
     if not counts.get(c.ERRORED) and not counts.get(c.RUNNING) and not counts.get(c.INTERRUPTED):
         folder.child(c.RAY_DIR).remove_grandchildren(CHECKPOINT_PREFIX)
     finished = time.time()
-    nodes = sorted({row.get(c.NODE) for row in store.epochs.values() if row.get(c.NODE)})
+    nodes = sorted({row.get(c.NODE) for row in rows.epochs.values() if row.get(c.NODE)})
     write_run_facts(folder, spec, {"finished": iso(finished), "duration_seconds": round(finished - started, 2),
                                    "nodes_used": nodes, "counts": counts, "chosen": chosen_facts})
     shown = folder.uri if is_uri(folder.uri) else Path(folder.path)

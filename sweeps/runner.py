@@ -16,9 +16,9 @@ from sweeps.finish import SweepOutcome
 from sweeps.preflight import with_builder
 from sweeps.results import constants as c
 from sweeps.results.lock import locked
+from sweeps.results.rows import rows_of
 from sweeps.results.run_facts import read_run_facts, stored_spec
 from sweeps.results.storage import Folder
-from sweeps.results.store import store_for
 from sweeps.spec.model import Spec
 
 
@@ -95,12 +95,12 @@ def status(location: str | Path) -> dict[str, Any]:
     if not folder.exists(c.SPEC_FILE):
         raise SpecError(f"{folder.uri} is not a sweep's results folder (no {c.SPEC_FILE})")
     spec = stored_spec(folder)
-    store = store_for(spec, folder)
-    store.load_existing()
+    rows = rows_of(spec, folder)
+    rows.load_existing()
     facts = read_run_facts(folder)
     return {"name": spec.name, "folder": folder.uri, "metric": spec.metric, "mode": spec.mode,
-            "total": count_trials(spec), "counts": store.counts(), "best": store.best_trial(), "axes": spec.axes,
-            "epochs": len(store.epochs), "finished": facts.get("finished"), "chosen": facts.get("chosen")}
+            "total": count_trials(spec), "counts": rows.counts(), "best": rows.best_trial(), "axes": spec.axes,
+            "epochs": len(rows.epochs), "finished": facts.get("finished"), "chosen": facts.get("chosen")}
 
 
 __all__ = ["run", "resume", "status", "SweepOutcome", "SweepInterrupted"]
