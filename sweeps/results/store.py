@@ -96,15 +96,17 @@ class SweepStore(Callback):
         status, tune_status = row[c.STATUS], str(getattr(trial, "status", ""))
         finished = tune_status in ("TERMINATED", "ERROR")
         stopped = (getattr(trial, "last_result", None) or {}).get(c.STOP_REASON) or c.PRUNED
+        running = status == c.RUNNING
         if event == START:
             new = None if status in _SETTLED or finished else c.RUNNING
-        elif event == END:
-            new = (None if status != c.RUNNING or not finished else c.ERRORED if tune_status == "ERROR"
-                   else None if self.interrupted else stopped)
-        elif event == INTERRUPT:
-            new = c.INTERRUPTED if status == c.RUNNING else None
+        elif event == ERROR or (event == END and running and tune_status == "ERROR"):
+            new = c.ERRORED
+        elif event == COMPLETE or (event == END and running and finished and not self.interrupted):
+            new = stopped
+        elif event == INTERRUPT and running:
+            new = c.INTERRUPTED
         else:
-            new = c.ERRORED if event == ERROR else stopped
+            new = None
         if new is not None:
             error = (_last_line(getattr(trial, "error_file", None)) if new == c.ERRORED
                      else row.get(c.ERROR) if new == c.INTERRUPTED else None)

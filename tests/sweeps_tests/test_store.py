@@ -150,3 +150,18 @@ def test_status_reads_what_the_pure_rows_wrote_with_ray_unimportable(tmp_path: P
     assert "  completed      2" in lines
     assert any(line.startswith("  best val_loss: 0.5000 at epoch 2") and "trial t2" in line for line in lines)
     assert lines[-1] == "[]"
+
+
+def test_at_a_stop_signal_running_trials_end_interrupted_and_finished_ones_keep_their_fate(
+        store: SweepStore, tmp_path: Path) -> None:
+    done, running = TrialStandIn("t1", CONFIG), TrialStandIn("t2", CONFIG)
+    for trial in (done, running):
+        store.on_trial_start(0, [trial], trial)
+        store.on_trial_result(0, [trial], trial, _epoch(1))
+    done.last_result, done.status = _epoch(1, stop_reason=c.EARLY_STOPPED), "TERMINATED"
+    store.on_trial_complete(0, [done], done)
+    running.status = "TERMINATED"  # Tune stops every trial at the signal, with no stop reason
+    store.interrupted = True
+    store.on_experiment_end([done, running])
+    trials = _stored(tmp_path, c.TRIALS_FILE)
+    assert dict(zip(trials[c.TRIAL_ID], trials[c.STATUS])) == {"t1": c.EARLY_STOPPED, "t2": c.INTERRUPTED}
