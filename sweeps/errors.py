@@ -23,3 +23,9 @@ class SpecError(SweepsError, ValueError):
 class SweepError(SweepsError, RuntimeError):
     """The sweep cannot start or go on; the message says why and what to do."""
 
+
+
+class SweepInterrupted(SweepError):
+    """Ctrl-C or SIGTERM stopped the sweep; it is left resumable, unscored and not ``finished`` (exit 130)."""
+
+    exit_code = 130

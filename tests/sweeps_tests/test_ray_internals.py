@@ -1,6 +1,6 @@
 """Each private Ray attribute the runner relies on, checked so that a Ray upgrade that drops it fails here, loudly.
 
-- ``tuner._local_tuner._run_config.callbacks`` (``runner._rebind_callbacks``, used by resume);
+- ``tuner._local_tuner._run_config.callbacks`` (``tuner.rebind_callbacks``, used by resume);
 - ``ray.train._internal.session.get_session().synchronous_result_reporting`` (``trainable.stream_reports``):
   ``tests/sweeps_tests/test_stream_reports.py`` asserts that a real fifo trial streams, so it fails there.
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 from ray import tune
 
-from sweeps.runner import _rebind_callbacks
+from sweeps.tuner import rebind_callbacks
 
 
 class _Marker(tune.Callback):
@@ -31,7 +31,7 @@ def test_a_tuners_callbacks_can_be_replaced_where_the_runner_looks_for_them() ->
     old, kept = _Marker("old"), tune.Callback()
     tuner = tune.Tuner(_trainable, run_config=tune.RunConfig(callbacks=[old, kept]))
     fresh = _Marker("fresh")
-    _rebind_callbacks(tuner, [fresh])
+    rebind_callbacks(tuner, [fresh])
     callbacks = tuner._local_tuner._run_config.callbacks
     assert fresh in callbacks and kept in callbacks and old not in callbacks
 

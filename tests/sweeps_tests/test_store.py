@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,7 +12,11 @@ import pandas as pd
 import pytest
 
 from sweeps.results import constants as c
+from sweeps.results.rows import SweepRows, rows_of
+from sweeps.results.storage import Folder
 from sweeps.results.store import SweepStore
+from sweeps.spec.model import load_spec
+from tests.conftest import tiny_spec
 
 
 @dataclass
@@ -32,9 +38,13 @@ def _epoch(number: int, **extra: Any) -> dict[str, Any]:
             c.NODE: "n", c.REPORTED_AT: 1.7e9 + number + 0.25, c.PID: 7, **extra}
 
 
+def _new_store(path: Path) -> SweepStore:
+    return SweepStore(SweepRows(path, sweep="s", metric="val_loss", mode="min"), family="mlp", flush_seconds=0.0)
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> SweepStore:
-    return SweepStore(tmp_path, sweep="s", family="mlp", metric="val_loss", mode="min", flush_seconds=0.0)
+    return _new_store(tmp_path)
 
 
 def _stored(tmp_path: Path, name: str) -> pd.DataFrame:
@@ -83,7 +93,7 @@ def test_a_restarted_trial_that_stops_sooner_drops_the_dead_attempts_later_epoch
     store.get_state()  # Tune saves its experiment state: epochs 1..5 reach the file
     assert _stored(tmp_path, c.EPOCHS_FILE)[c.EPOCH].tolist() == [1, 2, 3, 4, 5]
     if resumed_sweep:  # the driver died; a new one reads the files and Tune restores the trial
-        store = SweepStore(tmp_path, sweep="s", family="mlp", metric="val_loss", mode="min", flush_seconds=0.0)
+        store = _new_store(tmp_path)
         store.setup()
     else:  # the attempt died; Tune retries it from its checkpoint at epoch 2
         trial.status = "PENDING"
@@ -108,7 +118,50 @@ def test_a_trials_weight_count_and_median_epoch_seconds_land_on_its_row_only(sto
     for number, seconds in zip(range(1, 4), [0.1, 0.3, 0.2]):
         extra = {c.PARAMS: 610} if number == 1 else {}
         store.on_trial_result(0, [trial], trial, {**_epoch(number, **extra), c.EPOCH_SECONDS: seconds})
-    store.flush()
+    store.rows.flush()
     row = _stored(tmp_path, c.TRIALS_FILE).iloc[0]
     assert row[c.PARAMS] == 610 and row[c.SECONDS_PER_EPOCH] == pytest.approx(0.2)
     assert c.PARAMS not in _stored(tmp_path, c.EPOCHS_FILE).columns
+
+
+def test_status_reads_what_the_pure_rows_wrote_with_ray_unimportable(tmp_path: Path) -> None:
+    """``sweeps status`` reads two files and run.json: it must work where importing Ray fails."""
+    spec = load_spec(tiny_spec("quiet", model={"family": "mlp", "width": 8, "depth": 1},
+                               train={"optimizer": "adam", "learning_rate": {"grid": [0.1, 0.01]}}))
+    folder = tmp_path / "quiet"
+    folder.mkdir()
+    (folder / c.SPEC_FILE).write_text(spec.to_yaml())
+    rows = rows_of(spec, Folder.at(folder))
+    for trial_id, rate, losses in (("t1", 0.1, [0.9, 0.7]), ("t2", 0.01, [0.8, 0.5])):
+        rows.add_trial(trial_id, {"optimizer": "adam", "learning_rate": rate, "width": 8, "depth": 1})
+        for number, loss in enumerate(losses, start=1):
+            rows.add_result(trial_id, _epoch(number, val_loss=loss))
+        rows.set_status(trial_id, c.COMPLETED, None)
+    rows.flush()
+    script = ("import sys\nsys.modules['ray'] = None\nfrom sweeps.cli import main\n"
+              f"code = main(['status', {str(folder)!r}])\n"
+              "print(sorted(m for m in sys.modules if m.split('.')[0] == 'ray' and sys.modules[m] is not None))\n"
+              "sys.exit(code)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "quiet (not finished): 2 trials, 4 epochs stored"
+    assert "  completed      2" in lines
+    assert any(line.startswith("  best val_loss: 0.5000 at epoch 2") and "trial t2" in line for line in lines)
+    assert lines[-1] == "[]"
+
+
+def test_at_a_stop_signal_running_trials_end_interrupted_and_finished_ones_keep_their_fate(
+        store: SweepStore, tmp_path: Path) -> None:
+    done, running = TrialStandIn("t1", CONFIG), TrialStandIn("t2", CONFIG)
+    for trial in (done, running):
+        store.on_trial_start(0, [trial], trial)
+        store.on_trial_result(0, [trial], trial, _epoch(1))
+    done.last_result, done.status = _epoch(1, stop_reason=c.EARLY_STOPPED), "TERMINATED"
+    store.on_trial_complete(0, [done], done)
+    running.status = "TERMINATED"  # Tune stops every trial at the signal, with no stop reason
+    store.interrupted = True
+    store.on_experiment_end([done, running])
+    trials = _stored(tmp_path, c.TRIALS_FILE)
+    assert dict(zip(trials[c.TRIAL_ID], trials[c.STATUS])) == {"t1": c.EARLY_STOPPED, "t2": c.INTERRUPTED}

@@ -314,10 +314,11 @@ def test_a_user_model_sweeps_through_ray_and_a_raising_trial_ends_error(user_fol
     assert sorted(epochs.groupby("units").size().to_dict().items()) == [(8, 2), (16, 2)]
     chosen = trials[trials["chosen"]]
     assert len(chosen) == 1 and chosen["test_accuracy"].notna().all()
+    from sweeps.results.run_facts import stored_spec
     from sweeps.results.storage import Folder
-    from sweeps.runner import _stored_spec, status
+    from sweeps.runner import status
 
-    assert _stored_spec(Folder.at(results / "own")).base == str(user_folder.resolve())
+    assert stored_spec(Folder.at(results / "own")).base == str(user_folder.resolve())
     counts = status(results / "own")["counts"]
     assert {k: n for k, n in counts.items() if n} == {"completed": 2, "error": 1}
 

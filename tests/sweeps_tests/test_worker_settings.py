@@ -27,7 +27,7 @@ def test_worker_settings_follow_the_trial_share(resources: dict, expected: dict)
 
 
 def test_fractional_gpus_are_requested_from_ray() -> None:
-    from sweeps.runner import _trainable
+    from sweeps.tuner import trainable
 
     spec = load_spec({"name": "g", "resources": {"gpus_per_trial": 0.125, "cpus_per_trial": 1}})
 
@@ -35,6 +35,6 @@ def test_fractional_gpus_are_requested_from_ray() -> None:
         def without_test(self) -> "NoData":
             return self
 
-    trainable = _trainable(spec, NoData())  # type: ignore[arg-type]
-    bundle = trainable._resources.required_resources
+    bound = trainable(spec, NoData())  # type: ignore[arg-type]
+    bundle = bound._resources.required_resources
     assert bundle == {"CPU": 1.0, "GPU": 0.125}
