@@ -4,8 +4,9 @@ Trials that share a ``repeat`` share a seed (initial weights, shuffling), so two
 configurations run at the same repeat differ only by their settings: comparing them
 repeat by repeat removes the seed's share of the noise (Bouthillier et al., MLSys 2021).
 Per rival this gives P(chosen beats it), the fraction of paired repeats the chosen one
-wins (rliable's probability of improvement), and the paired difference with a
-t-interval; a rival whose interval reaches 0 is not clearly worse. Among those, the
+wins (rliable's probability of improvement), and the paired difference with the
+interval :mod:`analysis.effects` uses (so a value of one axis is never "within noise"
+there and "clearly worse" here); a rival whose interval reaches 0 is not clearly worse. Among those, the
 cheapest (fewest parameters, else fewest seconds per epoch) is the economical choice.
 """
 
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis._bootstrap import config_draws, interval
 from analysis.held_out import wilson
 from analysis.noise import MEAN, RUNS, t_quantile_975
 from analysis.runs import CONFIG, DIVERGED, SCORE, configuration_axes, runs
@@ -35,6 +37,8 @@ WITHIN_NOISE = "within_noise"
 PARAMS = c.PARAMS
 SECONDS_PER_EPOCH = c.SECONDS_PER_EPOCH
 COSTS = (PARAMS, SECONDS_PER_EPOCH)
+EFFECTS_SEED, EFFECTS_RESAMPLES = 0, 1000
+""":func:`analysis.effects.axis_effects`' defaults: the same draws give the same verdicts."""
 """Per-trial cost columns of trials.parquet, cheapest-first preference order."""
 
 
@@ -205,11 +209,32 @@ def _paired(frame: pd.DataFrame, order: pd.Index) -> pd.DataFrame:
         mean = np.where(n > 0, np.where(shared, worse, 0.0).sum(axis=1) / n, np.nan)
         spread = np.sqrt(np.where(shared, (worse - mean[:, None]) ** 2, 0.0).sum(axis=1) / (n - 1))
         half = t_quantile_975(n - 1) * spread / np.sqrt(n)
-    within = pd.array(np.where(n >= 2, mean - half <= 0, False), dtype="boolean")
+    worse_low, worse_high = mean - half, mean + half
+    drawn = _draw_differences(frame, order)
+    if drawn is not None:
+        worse_low, worse_high = np.where(n >= 2, drawn[0], worse_low), np.where(n >= 2, drawn[1], worse_high)
+    within = pd.array(np.where(n >= 2, worse_low <= 0, False), dtype="boolean")
     within[n < 2] = pd.NA
     return out.assign(**{PAIRS: n, P_BETTER: np.where(n > 0, wins / np.maximum(n, 1), np.nan), P_LOW: low,
-                         P_HIGH: high, WORSE_BY: mean, WORSE_LOW: mean - half, WORSE_HIGH: mean + half,
+                         P_HIGH: high, WORSE_BY: mean, WORSE_LOW: worse_low, WORSE_HIGH: worse_high,
                          WITHIN_NOISE: within})
+
+
+def _draw_differences(frame: pd.DataFrame, order: pd.Index) -> tuple[np.ndarray, np.ndarray] | None:
+    """The difference to the chosen one's interval by the effects' own rule, so the report says one verdict.
+
+    Repeat slots are redrawn together for every configuration (:func:`analysis._bootstrap.config_draws`,
+    the same draws and seed as :func:`analysis.effects.axis_effects`) and the interval is the expanded
+    percentile; None without repeats (then the paired t-interval stands).
+    """
+    size = frame.groupby(CONFIG).size()
+    if frame.empty or size.median() < 2:
+        return None
+    rng = np.random.default_rng(EFFECTS_SEED)
+    draws = config_draws(frame[CONFIG].to_numpy(), frame[SCORE].to_numpy(dtype=float), EFFECTS_RESAMPLES, rng)
+    columns = order.to_numpy(dtype=np.int64)
+    diff = draws[:, columns] - draws[:, columns[:1]]
+    return interval(diff, float(size.reindex(frame[CONFIG].to_numpy()).median()))
 
 
 def _costs(frame: pd.DataFrame, best: pd.DataFrame, trials: pd.DataFrame | None) -> pd.DataFrame:

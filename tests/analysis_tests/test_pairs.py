@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
@@ -61,10 +60,15 @@ def test_not_clearly_worse_set_and_the_cheapest_of_it() -> None:
     rival = result.table.iloc[1]
     differences = [0.90 - 0.91, 0.92 - 0.90, 0.94 - 0.93]
     mean = sum(differences) / 3
-    sd = math.sqrt(sum((d - mean) ** 2 for d in differences) / 2)
-    half = 4.302652730 * sd / math.sqrt(3)
-    assert (rival["worse_by"], rival["worse_low"], rival["worse_high"]) == pytest.approx(
-        (mean, mean - half, mean + half))
+    assert rival["worse_by"] == pytest.approx(mean) and rival["worse_low"] < 0 < rival["worse_high"]
+    effect = analysis.axis_effects(best, None, "val_accuracy", "max", ["width", "depth", "repeat"])["width"]
+    row = effect.table.set_index("value").loc[64]  # the same comparison, so the report says one verdict
+    assert (rival["worse_low"], rival["worse_high"]) == pytest.approx((-row["diff_high"], -row["diff_low"]))
+    assert row["verdict"] == "within noise"
+    clearly = result.table.iloc[2]
+    row = effect.table.set_index("value").loc[16]
+    assert (clearly["worse_low"], clearly["worse_high"]) == pytest.approx((-row["diff_high"], -row["diff_low"]))
+    assert not clearly["within_noise"] and row["verdict"] == "clearly worse"
     assert rival["p_better"] == pytest.approx(2 / 3)
     assert (rival["p_low"], rival["p_high"]) == pytest.approx((0.2077, 0.9385), abs=1e-3)  # Wilson, 2 of 3
     assert rival["params"] == 8_970
