@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 from sweeps.spec.algorithms import (
     ALGORITHMS,
-    INSTALL,
     REQUIREMENTS,
     SCHEDULERS_WITH,
     SEARCHERS,
+    install_line,
     missing_packages,
     uses_searcher,
 )
@@ -77,5 +77,5 @@ def make_searcher(spec: Spec, max_concurrent: int | None = None) -> Any | None:
 
 
 
-__all__ = ["ALGORITHMS", "INSTALL", "SEARCHERS", "REQUIREMENTS", "SCHEDULERS_WITH", "uses_searcher", "missing_packages",
-           "slots", "make_searcher"]
+__all__ = ["ALGORITHMS", "SEARCHERS", "REQUIREMENTS", "SCHEDULERS_WITH", "uses_searcher", "missing_packages",
+           "install_line", "slots", "make_searcher"]

@@ -16,10 +16,16 @@ ALGORITHMS = ("grid", "random", "tpe", "bohb")
 SEARCHERS = ("tpe", "bohb")
 """Algorithms that are a Ray Tune searcher (the rest expand the param_space themselves)."""
 REQUIREMENTS = {"tpe": ("optuna",), "bohb": ("hpbandster", "ConfigSpace")}
-"""Optional packages each searcher needs (the ``search`` extra)."""
+"""Optional packages each searcher needs: the ``search`` extra (tpe) and the ``bohb`` extra."""
+EXTRAS = {"tpe": "search", "bohb": "bohb"}
+"""The extra that installs each searcher's packages (bohb's own: hpbandster's netifaces compiles from source)."""
 SCHEDULERS_WITH = {"tpe": ("fifo", "asha", "hyperband"), "bohb": ("hyperband",)}
 """Schedulers each searcher combines with; ``bohb``'s hyperband is Ray Tune's ``HyperBandForBOHB``."""
-INSTALL = "pip install 'keras-sweeps[search]'"
+
+
+def install_line(algorithm: str) -> str:
+    """How to install what ``algorithm`` needs."""
+    return f"pip install 'keras-sweeps[{EXTRAS.get(algorithm, 'search')}]'"
 
 
 def uses_searcher(spec: Spec) -> bool:

@@ -216,7 +216,8 @@ def _check_algorithm(search: dict[str, Any], hyperparameters: Mapping[str, Axis]
                         + (" (BOHB brings its own HyperBandForBOHB)" if algorithm == "bohb" else ""))
     missing = algorithms.missing_packages(algorithm)
     if missing:
-        raise SpecError(f"search.algorithm: {algorithm} needs {' and '.join(missing)}: {algorithms.INSTALL}")
+        raise SpecError(f"search.algorithm: {algorithm} needs {' and '.join(missing)}: "
+                        f"{algorithms.install_line(algorithm)}")
     if search["scheduler"] not in allowed:
         search["scheduler"] = allowed[0]
     if not searched:

@@ -24,7 +24,8 @@ from tests.conftest import tiny_spec
 HAS_OPTUNA = importlib.util.find_spec("optuna") is not None
 HAS_BOHB = all(importlib.util.find_spec(name) is not None for name in ("hpbandster", "ConfigSpace"))
 needs_optuna = pytest.mark.skipif(not HAS_OPTUNA, reason="optuna is not installed (pip install '.[search]')")
-needs_bohb = pytest.mark.skipif(not HAS_BOHB, reason="hpbandster and ConfigSpace are not installed")
+needs_bohb = pytest.mark.skipif(not HAS_BOHB,
+                                reason="hpbandster and ConfigSpace are not installed (pip install '.[bohb]')")
 
 WIDTH, LR = (4, 33), (1e-3, 0.3)
 
@@ -145,7 +146,8 @@ def test_a_missing_package_is_one_line_naming_the_extra(monkeypatch: pytest.Monk
     with pytest.raises(SpecError) as info:
         load_spec(searched_spec("t", "tpe"))
     assert str(info.value) == "search.algorithm: tpe needs optuna: pip install 'keras-sweeps[search]'"
-    with pytest.raises(SpecError, match=r"^search.algorithm: bohb needs hpbandster and ConfigSpace: pip install"):
+    with pytest.raises(SpecError, match=r"^search.algorithm: bohb needs hpbandster and ConfigSpace: "
+                                        r"pip install 'keras-sweeps\[bohb\]'$"):
         load_spec(searched_spec("t", "bohb", scheduler=None))
     with pytest.raises(SpecError, match=r"^search.algorithm bohb combines only with search.scheduler hyperband, got"):
         load_spec(searched_spec("t", "bohb", scheduler="asha"))
