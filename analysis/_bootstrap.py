@@ -62,7 +62,7 @@ def resample_groups(score: np.ndarray, value: np.ndarray, n_values: int, resampl
     return out
 
 
-def interval(replicates: np.ndarray, units: np.ndarray | int) -> tuple[np.ndarray, np.ndarray]:
+def interval(replicates: np.ndarray, units: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
     """95% intervals per column of ``replicates`` (row 0 the data), widened for few resampled units.
 
     A percentile interval from n units is too narrow when n is small (two repeats give

@@ -18,6 +18,7 @@ from analysis.baselines import verdict as baseline_verdict
 from analysis.held_out import Estimate, held_out_estimates, held_out_warnings
 from analysis.load import Results, SweepInfo
 from analysis.noise import NoiseVerdict, noise, noise_verdict, t_quantile_975
+from analysis.runs import configuration_axes
 from analysis.summarise import best_epochs, configuration, describe, format_value, metric_range, status_counts
 from sweeps.results import constants as c
 from sweeps.results.choice import choose
@@ -195,11 +196,6 @@ def _finite(value: Any) -> float | None:
 def _integer(value: Any) -> int | None:
     number = _finite(value)
     return None if number is None else int(number)
-
-
-def configuration_axes(axes: Any) -> list[str]:
-    """The axes that tell configurations apart: all but ``repeat`` and ``seed``."""
-    return [a for a in dict.fromkeys(axes) if a not in (c.REPEAT, c.SEED)]
 
 
 def _best_mean_runs(trials: pd.DataFrame, best: pd.DataFrame, info: SweepInfo) -> pd.DataFrame:

@@ -55,8 +55,9 @@ class Improvement:
 
     def as_dict(self) -> dict[str, Any]:
         return {"predictor": self.predictor, "split": self.split, "metric": self.metric,
-                "model": _plain(self.model), "baseline": _plain(self.baseline),
-                "improvement": _plain(self.improvement), "low": _plain(self.low), "high": _plain(self.high),
+                "model": ts.finite_or_none(self.model), "baseline": ts.finite_or_none(self.baseline),
+                "improvement": ts.finite_or_none(self.improvement), "low": ts.finite_or_none(self.low),
+                "high": ts.finite_or_none(self.high),
                 "interval": self.interval, "beyond_noise": self.beyond_noise}
 
 
@@ -191,7 +192,3 @@ def _paired(model: np.ndarray, base: np.ndarray, metric: str, sign: float, resam
 
 def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and np.isfinite(value)
-
-
-def _plain(value: float) -> float | None:
-    return float(value) if np.isfinite(value) else None

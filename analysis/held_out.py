@@ -47,7 +47,7 @@ class Estimate:
         return f"{format_value(self.value)} [{format_value(self.low)}, {format_value(self.high)}]"
 
     def as_dict(self) -> dict[str, object]:
-        return {"value": _plain(self.value), "low": _plain(self.low), "high": _plain(self.high),
+        return {"value": finite_or_none(self.value), "low": finite_or_none(self.low), "high": finite_or_none(self.high),
                 "interval": self.method, "rows": self.rows}
 
 
@@ -140,5 +140,6 @@ def held_out_warnings(estimates: Mapping[str, Estimate], validation: Mapping[str
     return out
 
 
-def _plain(value: float) -> float | None:
+def finite_or_none(value: float) -> float | None:
+    """A number for JSON: None where it is not finite."""
     return float(value) if np.isfinite(value) else None
